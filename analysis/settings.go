@@ -1,0 +1,14 @@
+package analysis
+
+// Settings configures the per-epoch analysis (configuration section "analysis").
+type Settings struct {
+	// Every is the analysis interval in epochs; 0 disables the analysis.
+	Every int `yaml:"every"`
+	// Outliers is the number k of most-negative eigenvalues reported.
+	Outliers int `yaml:"outliers"`
+	// Clusters is the number of k-means clusters; 0 means the number of signals S.
+	Clusters int `yaml:"clusters"`
+}
+
+// DefaultSettings returns the default analysis: every 1000 epochs, 4 outliers, S clusters.
+func DefaultSettings() Settings { return Settings{Every: 1000, Outliers: 4} }

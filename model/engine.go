@@ -1,0 +1,36 @@
+package model
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// Engine evaluates the loss of one batch and its gradient with respect to J, W_in and
+// W_out. It owns the parameter values in its dtype; the trainer updates them in place
+// through ParamData.
+type Engine interface {
+	// Run evaluates the loss and its gradient for the N×B initial state h0 (row-major) and
+	// the step-major input, standard-normal noise ζ and target of one batch. Gradients never
+	// accumulate across runs.
+	Run(h0, input, noise, target []float64) (float64, error)
+	// ParamData returns the backing arrays of J, W_in and W_out ([]float32 or []float64).
+	ParamData() [3]any
+	// GradData returns the backing arrays of ∂l/∂J, ∂l/∂W_in, ∂l/∂W_out of the last Run.
+	GradData() ([3]any, error)
+	// FinalState returns a float64 copy of the state h_T of the last Run (N×B row-major).
+	FinalState() []float64
+}
+
+// Engines lists the accepted names of NewEngine.
+var Engines = []string{"graph"}
+
+// NewEngine returns the engine with the given name: "graph", the plain unrolled Gorgonia
+// graph of NewGraph.
+func NewEngine(name string, sp Spec, dtype tensor.Dtype, p *Params) (Engine, error) {
+	switch name {
+	case "graph":
+		return NewGraph(sp, dtype, p)
+	}
+	return nil, fmt.Errorf("unknown engine %q (allowed: %v)", name, Engines)
+}

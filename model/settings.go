@@ -1,0 +1,79 @@
+package model
+
+// Gaussian describes a Gaussian weight distribution N(Mean, Std²).
+type Gaussian struct {
+	Mean float64 `yaml:"mean"`
+	Std  float64 `yaml:"std"`
+}
+
+// EIBlocks are the block means of the E–I initialization (SCIENCE.md §1.5 item 11): the
+// first N/2 units are excitatory, the rest inhibitory, and J_xy is the coupling from
+// population y onto population x.
+type EIBlocks struct {
+	EE float64 `yaml:"ee"`
+	EI float64 `yaml:"ei"`
+	IE float64 `yaml:"ie"`
+	II float64 `yaml:"ii"`
+	// Scale is "half" for block means J_xy/(N/2) (the reference code) or "full" for
+	// J_xy/N (the final appendix).
+	Scale string `yaml:"scale"`
+}
+
+// Settings configures the network (configuration section "network").
+type Settings struct {
+	// N is the number of units.
+	N int `yaml:"n"`
+	// Nonlinearity is φ: relu, sigmoid, tanh, linear or threshquad.
+	Nonlinearity string `yaml:"nonlinearity"`
+	// Tau is the single-unit time constant τ.
+	Tau float64 `yaml:"tau"`
+	// G is the std·√N of the random part J̃ of the couplings.
+	G float64 `yaml:"g"`
+	// B is the balance parameter b: it scales the mean coupling −b·J₀/N and the input.
+	B float64 `yaml:"b"`
+	// J0 is the mean-coupling strength J₀.
+	J0 float64 `yaml:"j0"`
+	// Init is "gaussian" (mean −b·J₀/N, std g/√N) or "ei" (E–I blocks).
+	Init string `yaml:"init"`
+	// ZeroDiagonal keeps J_ii = 0 at initialization and in every forward pass.
+	ZeroDiagonal bool `yaml:"zero_diagonal"`
+	// Win is the distribution of the input weights W_in (N×S).
+	Win Gaussian `yaml:"win"`
+	// Wout is the distribution of the readout weights W_out (R×N).
+	Wout Gaussian `yaml:"wout"`
+	// EI holds the block means used when Init is "ei".
+	EI EIBlocks `yaml:"ei"`
+}
+
+// SimSettings configures the Euler–Maruyama unroll (configuration section "sim").
+type SimSettings struct {
+	// DT is the Euler step Δt in units of τ.
+	DT float64 `yaml:"dt"`
+	// Steps is the number T of Euler steps per trial.
+	Steps int `yaml:"steps"`
+	// Sigma is the noise amplitude σ: ⟨ξ_i(t)ξ_j(t')⟩ = δ_ij τσ²δ(t−t').
+	Sigma float64 `yaml:"sigma"`
+	// BurnIn is the first state index that counts in the loss: states h_ti with
+	// max(BurnIn, 1) ≤ ti ≤ T contribute (SCIENCE.md §1.5 item 4).
+	BurnIn int `yaml:"burn_in"`
+	// Relax is the duration, in units of τ, of the noise-free relaxation that produces the
+	// initial state (round(Relax/DT) steps).
+	Relax float64 `yaml:"relax"`
+}
+
+// DefaultSettings returns the reference network of SCIENCE.md §1.6.
+func DefaultSettings() Settings {
+	return Settings{
+		N: 100, Nonlinearity: "relu", Tau: 1, G: 0.032, B: 1, J0: 1, Init: "gaussian",
+		ZeroDiagonal: true,
+		Win:          Gaussian{Mean: 1, Std: 0.01},
+		Wout:         Gaussian{Mean: 1, Std: 0.2},
+		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: "half"},
+	}
+}
+
+// DefaultSimSettings returns the reference unroll of SCIENCE.md §1.6: Δt = 0.2, T = 50,
+// σ = 1, burn-in 10, relaxation 100τ.
+func DefaultSimSettings() SimSettings {
+	return SimSettings{DT: 0.2, Steps: 50, Sigma: 1, BurnIn: 10, Relax: 100}
+}

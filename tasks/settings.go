@@ -1,0 +1,28 @@
+package tasks
+
+// Settings configures the task (configuration section "task").
+type Settings struct {
+	// Kind is "ou" (track S OU signals) or "linear" (compute y = A·I).
+	Kind string `yaml:"kind"`
+	// Signals is the number S of independent OU input channels.
+	Signals int `yaml:"signals"`
+	// Outputs is the number R of readouts. For kind ou it must equal Signals; 0 means
+	// "the same as Signals".
+	Outputs int `yaml:"outputs"`
+	// TauS is the OU correlation time τ_S in units of τ. 0 gives white samples I₁ε.
+	TauS float64 `yaml:"tau_s"`
+	// I0 is the constant offset of every signal.
+	I0 float64 `yaml:"i0"`
+	// I1 is the OU amplitude in the reference (Julia) convention
+	// τ_S dI = −(I − I₀)dt + I₁ dW, so Var(I) = I₁²/(2τ_S).
+	I1 float64 `yaml:"i1"`
+	// Stationary draws the first sample from the stationary distribution instead of
+	// starting at I₀ as the reference code does.
+	Stationary bool `yaml:"stationary"`
+}
+
+// DefaultSettings returns the reference setting of SCIENCE.md §1.6: one OU signal,
+// τ_S = 0.1, I₀ = 1, I₁ = 0.1.
+func DefaultSettings() Settings {
+	return Settings{Kind: "ou", Signals: 1, Outputs: 1, TauS: 0.1, I0: 1, I1: 0.1}
+}

@@ -1,0 +1,32 @@
+package train
+
+// Settings configures the training loop and Adam (configuration section "train").
+type Settings struct {
+	// Epochs is the total number of epochs; one epoch is one Adam step on a fresh batch.
+	Epochs int `yaml:"epochs"`
+	// Batch is the number B of trials per gradient step (and in the test batch).
+	Batch int `yaml:"batch"`
+	// LR, Beta1, Beta2 and Eps are Adam's step size η, moment decays β₁, β₂ and ε.
+	LR    float64 `yaml:"lr"`
+	Beta1 float64 `yaml:"beta1"`
+	Beta2 float64 `yaml:"beta2"`
+	Eps   float64 `yaml:"eps"`
+	// ActivityReg is λ_act, the weight of Σh² in the loss (SCIENCE.md §1.5 item 5).
+	ActivityReg float64 `yaml:"activity_reg"`
+	// TestEvery is the interval, in epochs, of test evaluations and metrics rows.
+	TestEvery int `yaml:"test_every"`
+	// CheckpointEvery is the interval, in epochs, of checkpoints.
+	CheckpointEvery int `yaml:"checkpoint_every"`
+	// Keep is the number of newest checkpoints retained.
+	Keep int `yaml:"keep"`
+	// Engine is "graph" (the unrolled Gorgonia graph) or "fused" (one recurrent op).
+	Engine string `yaml:"engine"`
+}
+
+// DefaultSettings returns the reference training of SCIENCE.md §1.6.
+func DefaultSettings() Settings {
+	return Settings{
+		Epochs: 100000, Batch: 10, LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
+		ActivityReg: 1e-4, TestEvery: 1000, CheckpointEvery: 1000, Keep: 5, Engine: "graph",
+	}
+}

@@ -1,0 +1,355 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+	"gorgonia.org/tensor"
+
+	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/tasks"
+)
+
+// Config is everything a training run needs: the configuration file without its analysis
+// section.
+type Config struct {
+	Seed    uint64            `yaml:"seed"`
+	DType   string            `yaml:"dtype"`
+	Network model.Settings    `yaml:"network"`
+	Task    tasks.Settings    `yaml:"task"`
+	Sim     model.SimSettings `yaml:"sim"`
+	Train   Settings          `yaml:"train"`
+}
+
+// DefaultConfig returns the reference setting of SCIENCE.md §1.6.
+func DefaultConfig() Config {
+	return Config{
+		Seed: 1, DType: "float32",
+		Network: model.DefaultSettings(), Task: tasks.DefaultSettings(),
+		Sim: model.DefaultSimSettings(), Train: DefaultSettings(),
+	}
+}
+
+// Outputs returns the number of readouts R (task.outputs, or S when it is 0).
+func (c Config) Outputs() int {
+	if c.Task.Outputs == 0 {
+		return c.Task.Signals
+	}
+	return c.Task.Outputs
+}
+
+// Stream identifies one of the run's random streams: rand.NewPCG(seed, stream).
+type Stream int
+
+const (
+	StreamInit  Stream = iota + 1 // initial parameters, then the linear task's A
+	StreamTask                    // training inputs
+	StreamNoise                   // training noise ζ
+	StreamTest                    // the fixed test batch and its noise
+	StreamRelax                   // random starts of the initial-state relaxation
+	numStreams  = int(StreamRelax)
+)
+
+var streamNames = [...]string{StreamInit: "init", StreamTask: "task", StreamNoise: "noise", StreamTest: "test", StreamRelax: "relax"}
+
+func (s Stream) String() string { return streamNames[s] }
+
+// Event is what hooks see after an epoch.
+type Event struct {
+	Epoch     int     // completed updates
+	TrainLoss float64 // the loss of this epoch's training batch (before its update); NaN at epoch 0
+	Tested    bool    // the test loss was evaluated at this epoch
+	TestLoss  float64 // valid when Tested
+	// MeanTrainLoss is the mean training loss of the epochs since the previous test; valid
+	// when Tested, NaN when there were none.
+	MeanTrainLoss float64
+	Final         bool // the last epoch of this Run
+}
+
+// Hook is called after every epoch (and once for epoch 0 when a run starts). An error
+// stops training and is returned by Run.
+type Hook func(t *Trainer, ev Event) error
+
+// ErrInterrupted is returned by Run when its context is cancelled; the epoch in progress
+// was completed and its hooks were called.
+var ErrInterrupted = errors.New("training interrupted")
+
+// DivergedError reports a non-finite loss or parameter.
+type DivergedError struct {
+	Epoch int
+	What  string
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("training diverged at epoch %d: %s", e.Epoch, e.What)
+}
+
+// Trainer owns one training run.
+type Trainer struct {
+	cfg   Config
+	spec  model.Spec
+	task  tasks.Task
+	graph model.Engine
+	opt   optimizer
+	init  *model.Params // the initial parameters (J_init, …)
+
+	src [numStreams + 1]*rand.PCG
+	rng [numStreams + 1]*rand.Rand
+
+	batch, test *tasks.Batch
+	noise       []float64 // training noise, step-major N×B blocks
+	testNoise   []float64
+	h0          *mat.Dense // relaxed initial state, N×B
+
+	epoch     int
+	evaluated bool    // epoch 0 was evaluated
+	lossSum   float64 // training losses since the last test
+	lossCount int
+}
+
+// New prepares a run: parameters, task, the fixed test batch and the graph.
+func New(cfg Config) (*Trainer, error) {
+	t := &Trainer{cfg: cfg}
+	for s := StreamInit; s <= StreamRelax; s++ {
+		t.src[s] = rand.NewPCG(cfg.Seed, uint64(s))
+		t.rng[s] = rand.New(t.src[s])
+	}
+	S, R, B := cfg.Task.Signals, cfg.Outputs(), cfg.Train.Batch
+	p, err := model.NewParams(cfg.Network, S, R, t.rng[StreamInit])
+	if err != nil {
+		return nil, err
+	}
+	t.init = p
+	if t.task, err = tasks.New(cfg.Task, cfg.Sim.DT, t.rng[StreamInit]); err != nil {
+		return nil, err
+	}
+	if t.spec, err = model.NewSpec(cfg.Network, cfg.Sim, S, R, B, cfg.Train.ActivityReg); err != nil {
+		return nil, err
+	}
+	dtype, err := Dtype(cfg.DType)
+	if err != nil {
+		return nil, err
+	}
+	if t.graph, err = model.NewEngine(cfg.Train.Engine, t.spec, dtype, p); err != nil {
+		return nil, err
+	}
+	sizes := []int{t.spec.N * t.spec.N, t.spec.N * S, R * t.spec.N}
+	if dtype == tensor.Float32 {
+		t.opt = &adam32{newAdam[float32](cfg.Train, sizes)}
+	} else {
+		t.opt = &adam64{newAdam[float64](cfg.Train, sizes)}
+	}
+	T := cfg.Sim.Steps
+	t.batch = tasks.NewBatch(T, S, R, B)
+	t.test = tasks.NewBatch(T, S, R, B)
+	t.noise = make([]float64, t.spec.NoiseLen())
+	t.testNoise = make([]float64, t.spec.NoiseLen())
+	t.task.Sample(t.test, t.rng[StreamTest])
+	normals(t.testNoise, t.rng[StreamTest])
+	t.h0 = mat.NewDense(t.spec.N, B, nil)
+	return t, nil
+}
+
+// Dtype converts the configuration's dtype name.
+func Dtype(name string) (tensor.Dtype, error) {
+	switch name {
+	case "float32":
+		return tensor.Float32, nil
+	case "float64":
+		return tensor.Float64, nil
+	}
+	return tensor.Dtype{}, fmt.Errorf("unknown dtype %q (allowed: float32, float64)", name)
+}
+
+// Run trains until cfg.Train.Epochs epochs are complete, calling the hooks after every
+// epoch (and for epoch 0 when the run is new). It returns ErrInterrupted, after finishing
+// the current epoch, when ctx is cancelled.
+func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
+	call := func(ev Event) error {
+		for _, h := range hooks {
+			if err := h(t, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	total := t.cfg.Train.Epochs
+	if !t.evaluated {
+		ev, err := t.evaluate(true)
+		if err != nil {
+			return err
+		}
+		t.evaluated = true
+		ev.Final = total == 0
+		if err := call(ev); err != nil {
+			return err
+		}
+	}
+	for t.epoch < total {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w at epoch %d: %w", ErrInterrupted, t.epoch, context.Cause(ctx))
+		}
+		loss, err := t.step()
+		if err != nil {
+			return err
+		}
+		ev := Event{Epoch: t.epoch, TrainLoss: loss, Final: t.epoch == total}
+		if t.epoch%t.cfg.Train.TestEvery == 0 || ev.Final {
+			tev, err := t.evaluate(t.epoch%t.cfg.Train.TestEvery == 0)
+			if err != nil {
+				return err
+			}
+			ev.Tested, ev.TestLoss, ev.MeanTrainLoss = true, tev.TestLoss, tev.MeanTrainLoss
+		}
+		if err := call(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step performs one epoch: a fresh batch and noise, forward and backward, the Adam update
+// with the diagonal of J masked.
+func (t *Trainer) step() (float64, error) {
+	t.task.Sample(t.batch, t.rng[StreamTask])
+	normals(t.noise, t.rng[StreamNoise])
+	loss, err := t.graph.Run(t.h0.RawMatrix().Data, t.batch.Input, t.noise, t.batch.Target)
+	if err != nil {
+		return loss, fmt.Errorf("epoch %d: %w", t.epoch+1, err)
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, &DivergedError{Epoch: t.epoch + 1, What: fmt.Sprintf("training loss is %v", loss)}
+	}
+	grads, err := t.graph.GradData()
+	if err != nil {
+		return loss, err
+	}
+	if t.cfg.Network.ZeroDiagonal {
+		maskDiagonal(grads[0], t.spec.N)
+	}
+	t.opt.update(t.graph.ParamData(), grads)
+	t.epoch++
+	if name, ok := finite(t.graph.ParamData()); !ok {
+		return loss, &DivergedError{Epoch: t.epoch, What: name + " has a non-finite element"}
+	}
+	t.lossSum += loss
+	t.lossCount++
+	return loss, nil
+}
+
+// evaluate relaxes the initial state with the current J (when relax is set) and computes
+// the test loss. With relax, it also closes the interval of the mean training loss.
+func (t *Trainer) evaluate(relax bool) (Event, error) {
+	if relax {
+		p := t.Params()
+		normals(t.h0.RawMatrix().Data, t.rng[StreamRelax])
+		model.Relax(t.spec, p, t.h0, t.cfg.Task.I0, t.cfg.Sim.Relax)
+	}
+	loss, err := t.graph.Run(t.h0.RawMatrix().Data, t.test.Input, t.testNoise, t.test.Target)
+	if err != nil {
+		return Event{}, fmt.Errorf("test at epoch %d: %w", t.epoch, err)
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return Event{}, &DivergedError{Epoch: t.epoch, What: fmt.Sprintf("test loss is %v", loss)}
+	}
+	ev := Event{Epoch: t.epoch, TrainLoss: math.NaN(), Tested: true, TestLoss: loss, MeanTrainLoss: math.NaN()}
+	if t.lossCount > 0 {
+		ev.MeanTrainLoss = t.lossSum / float64(t.lossCount)
+	}
+	if relax {
+		t.lossSum, t.lossCount = 0, 0
+	}
+	return ev, nil
+}
+
+// Epoch returns the number of completed updates.
+func (t *Trainer) Epoch() int { return t.epoch }
+
+// Config returns the run's configuration.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Spec returns the unroll specification.
+func (t *Trainer) Spec() model.Spec { return t.spec }
+
+// Task returns the task.
+func (t *Trainer) Task() tasks.Task { return t.task }
+
+// Params returns a float64 copy of the current parameters.
+func (t *Trainer) Params() *model.Params {
+	d := t.graph.ParamData()
+	p := t.init.Clone()
+	for k, m := range []*mat.Dense{p.J, p.Win, p.Wout} {
+		copyWide(m.RawMatrix().Data, d[k])
+	}
+	return p
+}
+
+// InitialParams returns a copy of the parameters at epoch 0.
+func (t *Trainer) InitialParams() *model.Params { return t.init.Clone() }
+
+// InitialState returns a copy of the current relaxed initial state (N×B).
+func (t *Trainer) InitialState() *mat.Dense { return mat.DenseCopyOf(t.h0) }
+
+// TestTrajectory simulates the fixed test batch with the current parameters and the
+// plain float64 simulator, from the current relaxed initial state.
+func (t *Trainer) TestTrajectory() *model.Trajectory {
+	return model.Simulate(t.spec, t.Params(), t.h0, t.test.Input, t.testNoise)
+}
+
+// TestBatch returns the fixed test batch (not a copy: do not modify it).
+func (t *Trainer) TestBatch() *tasks.Batch { return t.test }
+
+func normals(dst []float64, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = rng.NormFloat64()
+	}
+}
+
+func maskDiagonal(g any, n int) {
+	switch g := g.(type) {
+	case []float32:
+		for i := 0; i < n; i++ {
+			g[i*n+i] = 0
+		}
+	case []float64:
+		for i := 0; i < n; i++ {
+			g[i*n+i] = 0
+		}
+	}
+}
+
+func finite(params [3]any) (string, bool) {
+	names := [3]string{"J", "W_in", "W_out"}
+	for k, p := range params {
+		switch p := p.(type) {
+		case []float32:
+			for _, v := range p {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return names[k], false
+				}
+			}
+		case []float64:
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return names[k], false
+				}
+			}
+		}
+	}
+	return "", true
+}
+
+func copyWide(dst []float64, src any) {
+	switch s := src.(type) {
+	case []float32:
+		for i, v := range s {
+			dst[i] = float64(v)
+		}
+	case []float64:
+		copy(dst, s)
+	}
+}
