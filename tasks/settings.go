@@ -21,8 +21,9 @@ type Settings struct {
 	Stationary bool `yaml:"stationary"`
 }
 
-// DefaultSettings returns the reference setting of SCIENCE.md §1.6: one OU signal,
+// DefaultSettings returns the reference setting of SCIENCE.md §1.6: one OU signal tracked
+// by one readout (Outputs 0 = as many as signals),
 // τ_S = 0.1, I₀ = 1, I₁ = 0.1.
 func DefaultSettings() Settings {
-	return Settings{Kind: "ou", Signals: 1, Outputs: 1, TauS: 0.1, I0: 1, I1: 0.1}
+	return Settings{Kind: "ou", Signals: 1, Outputs: 0, TauS: 0.1, I0: 1, I1: 0.1}
 }

@@ -1,0 +1,62 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// BenchmarkAnalysis times one full per-checkpoint analysis of an N×N coupling: eig(J),
+// eig(J·diag(φ′)), k-means (k = S = 2, 5 restarts) on the columns of J and on the rows of
+// W_in, within/between coupling and the rank-2 alignment. Parameters are the code defaults
+// (SCIENCE.md §1.6: b = J₀ = 1, g = 0.032, W_in ~ N(1, 0.01²), zero diagonal), with half the
+// units active.
+func BenchmarkAnalysis(b *testing.B) {
+	const s = 2
+	for _, n := range []int{100, 500, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			rng := newRand(1)
+			J := balancedCoupling(n, refB, refJ0, refG, true, rng)
+			win := mat.NewDense(n, s, nil)
+			dphi := make([]float64, n)
+			for i := range n {
+				for k := range s {
+					win.Set(i, k, 1+0.01*rng.NormFloat64())
+				}
+				dphi[i] = math.Round(rng.Float64())
+			}
+			var M mat.Dense
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Eigenvalues(J); err != nil {
+					b.Fatal(err)
+				}
+				M.Reset()
+				Linearized(&M, J, dphi)
+				if _, err := Eigenvalues(&M); err != nil {
+					b.Fatal(err)
+				}
+				labels, _ := KMeans(J.T(), s, 5, rng)
+				inputLabels, _ := KMeans(win, s, 5, rng)
+				_ = AdjustedRandIndex(labels, inputLabels)
+				Coupling(J, labels)
+				if _, err := Align(J, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkKMeans isolates the clustering of the columns of J (N = 1000, k = 2, 5 restarts).
+func BenchmarkKMeans(b *testing.B) {
+	const n = 1000
+	rng := newRand(2)
+	J := balancedCoupling(n, refB, refJ0, refG, true, rng)
+	b.ReportAllocs()
+	for b.Loop() {
+		KMeans(J.T(), 2, 5, rng)
+	}
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/balnet/balnet/config"
+)
+
+const usage = `usage:
+  balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet]
+  balnet config                                print the default configuration
+
+Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
+configuration error, 1 run-time failure.
+`
+
+// usageError is a bad command line or configuration: exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// run executes one balnet command and returns its exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "train":
+		err = cmdTrain(ctx, args[1:], stdout, stderr)
+	case "config":
+		err = cmdConfig(args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = usagef("unknown command %q (commands: train, config, help)", args[0])
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "balnet: %v\n", err)
+	if _, ok := config.AsError(err); ok || errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
+}
+
+// parseFlags parses args with fs, accepting flags before and after positional arguments
+// (balnet resume RUN_DIR --epochs N). It returns the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// setFlags collects repeated --set key=value flags.
+type setFlags []string
+
+func (s *setFlags) String() string     { return strings.Join(*s, " ") }
+func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
+
+func cmdConfig(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return usagef("config takes no arguments, got %q", args)
+	}
+	_, err := stdout.Write(config.Default().YAML())
+	return err
+}
+
+// loadConfig builds the configuration of a new run: the default, then --config FILE,
+// then every --set, then --epochs and --seed (nil when not given); it is resolved and
+// validated.
+func loadConfig(file string, sets []string, epochs *int, seed *uint64) (config.Config, error) {
+	c := config.Default()
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return c, usagef("--config %s: cannot read it: %v", file, errors.Unwrap(err))
+		}
+		if c, err = config.Parse(data, c); err != nil {
+			if _, ok := config.AsError(err); !ok { // not YAML at all
+				err = usageError{err}
+			}
+			return c, fmt.Errorf("--config %s: %w", file, err)
+		}
+	}
+	for _, s := range sets {
+		if err := c.Set(s); err != nil {
+			return c, fmt.Errorf("--set: %w", err)
+		}
+	}
+	if epochs != nil {
+		if *epochs < 0 {
+			return c, &config.Error{Key: "--epochs", Value: fmt.Sprint(*epochs), Allowed: "an integer ≥ 0"}
+		}
+		c.Train.Epochs = *epochs
+	}
+	if seed != nil {
+		c.Seed = *seed
+	}
+	c = c.Resolved()
+	return c, c.Validate()
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/train"
+)
+
+func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	file := fs.String("config", "", "YAML configuration `file` (default: the embedded default)")
+	var sets setFlags
+	fs.Var(&sets, "set", "override one key: `key=value` (repeatable)")
+	out := fs.String("out", "", "run `directory` (default: runs/YYYYMMDD-HHMMSS)")
+	epochs := fs.Int("epochs", 0, "total number of epochs (overrides train.epochs)")
+	seed := fs.Uint64("seed", 0, "random seed (overrides seed)")
+	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("train takes no positional arguments, got %q", pos)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var ep *int
+	var sd *uint64
+	if given["epochs"] {
+		ep = epochs
+	}
+	if given["seed"] {
+		sd = seed
+	}
+	cfg, err := loadConfig(*file, sets, ep, sd)
+	if err != nil {
+		return err
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
+	}
+	if err := checkNewRunDir(dir); err != nil {
+		return err
+	}
+	t, err := train.New(cfg.Config)
+	if err != nil {
+		return err
+	}
+	rd, err := createRunDir(dir, cfg)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
+	err = t.Run(ctx, rd.metricsHook(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	fmt.Fprintf(stdout, "done: %s/metrics.csv\n", dir)
+	return nil
+}
+
+// checkNewRunDir refuses an existing non-empty directory (or a file) as a new run's
+// directory, before anything is written.
+func checkNewRunDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+			return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this is a file)"}
+		}
+		return usagef("--out %s: %v", dir, err)
+	case len(entries) > 0:
+		return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this one holds a run or other files; choose another)"}
+	}
+	return nil
+}

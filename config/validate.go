@@ -1,0 +1,119 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/balnet/balnet/model"
+)
+
+// Validate checks every value and returns the first invalid one as an *Error.
+func (c Config) Validate() error {
+	n := c.Network
+	checks := []error{
+		oneOf("dtype", c.DType, []string{"float32", "float64"}),
+
+		intAtLeast("network.n", n.N, 1),
+		oneOf("network.nonlinearity", n.Nonlinearity, model.Nonlinearities),
+		positive("network.tau", n.Tau),
+		nonNegative("network.g", n.G),
+		positive("network.b", n.B),
+		finite("network.j0", n.J0),
+		oneOf("network.init", n.Init, []string{"gaussian", "ei"}),
+		finite("network.win.mean", n.Win.Mean),
+		nonNegative("network.win.std", n.Win.Std),
+		finite("network.wout.mean", n.Wout.Mean),
+		nonNegative("network.wout.std", n.Wout.Std),
+		finite("network.ei.ee", n.EI.EE),
+		finite("network.ei.ei", n.EI.EI),
+		finite("network.ei.ie", n.EI.IE),
+		finite("network.ei.ii", n.EI.II),
+		oneOf("network.ei.scale", n.EI.Scale, []string{"half", "full"}),
+
+		oneOf("task.kind", c.Task.Kind, []string{"ou", "linear"}),
+		intAtLeast("task.signals", c.Task.Signals, 1),
+		intAtLeast("task.outputs", c.Task.Outputs, 0),
+		nonNegative("task.tau_s", c.Task.TauS),
+		finite("task.i0", c.Task.I0),
+		nonNegative("task.i1", c.Task.I1),
+
+		positive("sim.dt", c.Sim.DT),
+		intAtLeast("sim.steps", c.Sim.Steps, 1),
+		nonNegative("sim.sigma", c.Sim.Sigma),
+		intAtLeast("sim.burn_in", c.Sim.BurnIn, 0),
+		nonNegative("sim.relax", c.Sim.Relax),
+
+		intAtLeast("train.epochs", c.Train.Epochs, 0),
+		intAtLeast("train.batch", c.Train.Batch, 1),
+		positive("train.lr", c.Train.LR),
+		unitInterval("train.beta1", c.Train.Beta1),
+		unitInterval("train.beta2", c.Train.Beta2),
+		positive("train.eps", c.Train.Eps),
+		nonNegative("train.activity_reg", c.Train.ActivityReg),
+		intAtLeast("train.test_every", c.Train.TestEvery, 1),
+		intAtLeast("train.checkpoint_every", c.Train.CheckpointEvery, 1),
+		intAtLeast("train.keep", c.Train.Keep, 1),
+		oneOf("train.engine", c.Train.Engine, model.Engines),
+
+		intAtLeast("analysis.every", c.Analysis.Every, 0),
+		intAtLeast("analysis.outliers", c.Analysis.Outliers, 1),
+		intAtLeast("analysis.clusters", c.Analysis.Clusters, 0),
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.Sim.BurnIn >= c.Sim.Steps:
+		return &Error{Key: "sim.burn_in", Value: strconv.Itoa(c.Sim.BurnIn),
+			Allowed: fmt.Sprintf("must be smaller than sim.steps = %d (the loss needs at least one counted step)", c.Sim.Steps)}
+	case c.Task.Kind == "ou" && c.Task.Outputs != 0 && c.Task.Outputs != c.Task.Signals:
+		return &Error{Key: "task.outputs", Value: strconv.Itoa(c.Task.Outputs),
+			Allowed: fmt.Sprintf("kind ou tracks every signal: 0 or task.signals = %d", c.Task.Signals)}
+	case n.Init == "ei" && n.N < 2:
+		return &Error{Key: "network.n", Value: strconv.Itoa(n.N), Allowed: "at least 2 for init ei (an E and an I population)"}
+	case c.Analysis.Outliers > n.N:
+		return &Error{Key: "analysis.outliers", Value: strconv.Itoa(c.Analysis.Outliers),
+			Allowed: fmt.Sprintf("at most network.n = %d", n.N)}
+	case c.Analysis.Clusters > n.N:
+		return &Error{Key: "analysis.clusters", Value: strconv.Itoa(c.Analysis.Clusters),
+			Allowed: fmt.Sprintf("at most network.n = %d", n.N)}
+	}
+	return nil
+}
+
+func oneOf(key, v string, allowed []string) error {
+	if slices.Contains(allowed, v) {
+		return nil
+	}
+	return &Error{Key: key, Value: strconv.Quote(v), Allowed: "one of " + strings.Join(allowed, ", ")}
+}
+
+func intAtLeast(key string, v, lo int) error {
+	if v >= lo {
+		return nil
+	}
+	return &Error{Key: key, Value: strconv.Itoa(v), Allowed: fmt.Sprintf("an integer ≥ %d", lo)}
+}
+
+func number(key string, v float64, ok bool, allowed string) error {
+	if ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return nil
+	}
+	return &Error{Key: key, Value: strconv.FormatFloat(v, 'g', -1, 64), Allowed: allowed}
+}
+
+func finite(key string, v float64) error { return number(key, v, true, "a finite number") }
+func positive(key string, v float64) error {
+	return number(key, v, v > 0, "a finite number > 0")
+}
+func nonNegative(key string, v float64) error {
+	return number(key, v, v >= 0, "a finite number ≥ 0")
+}
+func unitInterval(key string, v float64) error {
+	return number(key, v, v >= 0 && v < 1, "a number in [0, 1)")
+}
