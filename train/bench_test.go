@@ -1,0 +1,32 @@
+package train
+
+import (
+	"testing"
+
+	"github.com/balnet/balnet/model"
+)
+
+// BenchmarkEpoch measures one training epoch (batch sampling, noise, forward, backward,
+// Adam) at the reference setting N = 100, B = 10, T = 50, S = 1 (SCIENCE.md §1.6) for each
+// engine and dtype.
+func BenchmarkEpoch(b *testing.B) {
+	for _, engine := range model.Engines {
+		for _, dtype := range []string{"float32", "float64"} {
+			b.Run(engine+"/"+dtype, func(b *testing.B) {
+				cfg := DefaultConfig()
+				cfg.DType, cfg.Train.Engine = dtype, engine
+				t, err := New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := t.step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
