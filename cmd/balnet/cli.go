@@ -14,6 +14,10 @@ import (
 
 const usage = `usage:
   balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet]
+  balnet resume  RUN_DIR [--epochs N] [--fallback] [--quiet]
+                                               continue a run; N = new total epoch count
+  balnet export  RUN_DIR [--epoch E] --out FILE.npz
+                                               parameters as a .npz for numpy
   balnet config                                print the default configuration
 
 Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
@@ -40,13 +44,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "train":
 		err = cmdTrain(ctx, args[1:], stdout, stderr)
+	case "resume":
+		err = cmdResume(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = cmdConfig(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, config, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, export, config, help)", args[0])
 	}
 	if err == nil {
 		return 0

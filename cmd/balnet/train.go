@@ -23,6 +23,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	epochs := fs.Int("epochs", 0, "total number of epochs (overrides train.epochs)")
 	seed := fs.Uint64("seed", 0, "random seed (overrides seed)")
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
+	force := fs.Bool("force", false, "replace an existing run directory")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -48,12 +49,19 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
 	}
-	if err := checkNewRunDir(dir); err != nil {
-		return err
+	if !*force {
+		if err := checkNewRunDir(dir); err != nil {
+			return err
+		}
 	}
 	t, err := train.New(cfg.Config)
 	if err != nil {
 		return err
+	}
+	if *force {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
 	}
 	rd, err := createRunDir(dir, cfg)
 	if err != nil {
@@ -61,12 +69,8 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer rd.Close()
 	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
-	err = t.Run(ctx, rd.metricsHook(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
-	if err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
-	}
-	fmt.Fprintf(stdout, "done: %s/metrics.csv\n", dir)
-	return nil
+	hooks := append(rd.hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	return rd.finish(t, t.Run(ctx, hooks...), func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }
 
 // checkNewRunDir refuses an existing non-empty directory (or a file) as a new run's
@@ -82,7 +86,7 @@ func checkNewRunDir(dir string) error {
 		}
 		return usagef("--out %s: %v", dir, err)
 	case len(entries) > 0:
-		return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this one holds a run or other files; choose another)"}
+		return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this one holds a run or other files; choose another, resume it with balnet resume, or replace it with --force)"}
 	}
 	return nil
 }
