@@ -154,3 +154,48 @@ func TestConfigCommand(t *testing.T) {
 		t.Fatalf("train with the printed default: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestAnalyzeEqualsLive: the analysis recomputed from the checkpoints by balnet analyze
+// equals the rows recorded live at the same epochs (issue 5).
+func TestAnalyzeEqualsLive(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run")
+	args := append([]string{"train", "--out", out, "--set", "analysis.every=4", "--set", "train.checkpoint_every=4",
+		"--set", "task.signals=2"}, fast...)
+	if code, _, stderr := runCmd(t, args...); code != 0 {
+		t.Fatalf("train: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "analyze", out); code != 0 {
+		t.Fatalf("analyze: exit %d, stderr %q", code, stderr)
+	}
+	live := readLines(t, filepath.Join(out, "analysis.csv"))
+	recomputed := readLines(t, filepath.Join(out, "analysis-recomputed.csv"))
+	if live[0] != recomputed[0] {
+		t.Fatalf("headers differ:\n%s\n%s", live[0], recomputed[0])
+	}
+	byEpoch := map[string]string{}
+	for _, row := range live[1:] {
+		byEpoch[strings.SplitN(row, ",", 2)[0]] = row
+	}
+	if len(recomputed) != 3 { // header and the checkpoints of epochs 4 and 8
+		t.Fatalf("recomputed rows: got %d, want 2:\n%s", len(recomputed)-1, strings.Join(recomputed, "\n"))
+	}
+	for _, row := range recomputed[1:] {
+		epoch := strings.SplitN(row, ",", 2)[0]
+		if byEpoch[epoch] != row {
+			t.Errorf("epoch %s:\nlive       %s\nrecomputed %s", epoch, byEpoch[epoch], row)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "spectra", "epoch-00000008.npz")); err != nil {
+		t.Errorf("spectra file: %v", err)
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}

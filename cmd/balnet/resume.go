@@ -76,14 +76,18 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // truncateRows drops the CSV rows a resumed run writes again: rows after the checkpoint's
-// epoch, and a row at that epoch when it was the read-only final test of a shorter run
+// epoch, and a metrics row at that epoch when it was the read-only final test of a shorter run
 // (epochs that are not a multiple of train.test_every).
 func truncateRows(dir string, cfg config.Config, epoch int) error {
 	keep := epoch
 	if epoch%cfg.Train.TestEvery != 0 {
 		keep = epoch - 1
 	}
-	return checkpoints.TruncateCSV(filepath.Join(dir, "metrics.csv"), keep)
+	if err := checkpoints.TruncateCSV(filepath.Join(dir, "metrics.csv"), keep); err != nil {
+		return err
+	}
+	// Analyses happen only at multiples of analysis.every, never at a read-only final test.
+	return checkpoints.TruncateCSV(filepath.Join(dir, "analysis.csv"), epoch)
 }
 
 // readRunConfig reads RUN_DIR/config.yaml strictly.

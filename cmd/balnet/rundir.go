@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
 	"github.com/balnet/balnet/train"
@@ -19,6 +21,7 @@ type runDir struct {
 	cfg     config.Config
 	yaml    []byte // cfg.YAML(), as stored in every checkpoint
 	metrics *checkpoints.CSVAppender
+	anal    *checkpoints.CSVAppender // analysis.csv; nil when analysis.every = 0
 	start   time.Time
 	saved   int // epoch of the last checkpoint written by this process, −1 if none
 }
@@ -45,15 +48,58 @@ func openRunDir(dir string, cfg config.Config) (*runDir, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &runDir{path: dir, cfg: cfg, yaml: cfg.YAML(), metrics: m, start: time.Now(), saved: -1}, nil
+	rd := &runDir{path: dir, cfg: cfg, yaml: cfg.YAML(), metrics: m, start: time.Now(), saved: -1}
+	if cfg.Analysis.Every > 0 {
+		header := analysis.Header(cfg.Analysis, cfg.Task.Signals, cfg.Outputs())
+		if rd.anal, err = checkpoints.OpenCSV(filepath.Join(dir, "analysis.csv"), header); err != nil {
+			m.Close()
+			return nil, err
+		}
+	}
+	return rd, nil
 }
 
-func (rd *runDir) Close() error { return rd.metrics.Close() }
+func (rd *runDir) Close() error {
+	if rd.anal != nil {
+		rd.anal.Close()
+	}
+	return rd.metrics.Close()
+}
 
 // hooks are the run directory's training hooks, in the order that keeps the files
 // consistent: the CSV rows of an epoch are durable before its checkpoint is written.
 func (rd *runDir) hooks() []train.Hook {
-	return []train.Hook{rd.metricsHook(), rd.checkpointHook()}
+	hooks := []train.Hook{rd.metricsHook()}
+	if rd.anal != nil {
+		hooks = append(hooks, analysis.Hook(rd.cfg.Analysis, rd.recordAnalysis))
+	}
+	return append(hooks, rd.checkpointHook())
+}
+
+// recordAnalysis appends the record's analysis.csv row and writes its spectra file.
+func (rd *runDir) recordAnalysis(r *analysis.Record) error {
+	if err := writeSpectra(rd.path, r); err != nil {
+		return err
+	}
+	return rd.anal.Append(r.Row())
+}
+
+// SpectraDir is where the per-analysis arrays go: spectra/epoch-%08d.npz.
+const SpectraDir = "spectra"
+
+// writeSpectra writes the record's arrays (analysis.Record.Arrays) as
+// RUN_DIR/spectra/epoch-%08d.npz, atomically.
+func writeSpectra(runDir string, r *analysis.Record) error {
+	dir := filepath.Join(runDir, SpectraDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var arrays []checkpoints.NamedArray
+	for _, a := range r.Arrays() {
+		arrays = append(arrays, checkpoints.NamedArray{Name: a.Name, Shape: a.Shape, Data: a.Data})
+	}
+	path := filepath.Join(dir, fmt.Sprintf("epoch-%08d.npz", r.Epoch))
+	return checkpoints.WriteAtomic(path, 0o644, func(w io.Writer) error { return checkpoints.WriteNPZ(w, arrays) })
 }
 
 // metricsHook appends a metrics.csv row at every tested epoch.
