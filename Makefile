@@ -6,7 +6,7 @@ GO      ?= go
 RUN_DIR ?= runs/default
 EPOCHS  ?= 3000
 
-.PHONY: build run test test-short bench lint clean
+.PHONY: build run test test-short bench bench-peer openblas docs lint clean
 
 build:
 	$(GO) build -o bin/balnet ./cmd/balnet
@@ -29,6 +29,23 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Compare balnet with the PyTorch peer (../shared/peers/torch_reference.py) on the reference
+# setting, side by side in one run; installs python3-torch with apt-get when missing.
+bench-peer:
+	bash scripts/bench-peer.sh
+
+# Optional OpenBLAS build (cgo): installs libopenblas-dev with apt-get when it is missing.
+openblas:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so'; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev; fi
+	CGO_ENABLED=1 $(GO) build -tags openblas -o bin/balnet-openblas ./cmd/balnet
+
+# Regenerate the summary figure shown in README.md from a fresh default run.
+docs: run
+	mkdir -p docs
+	./bin/balnet plot $(RUN_DIR) --out $(RUN_DIR)/figures
+	cp $(RUN_DIR)/figures/summary.png docs/summary.png
 
 lint:
 	gofmt -l .

@@ -13,10 +13,11 @@ import (
 )
 
 const usage = `usage:
-  balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet]
-  balnet resume  RUN_DIR [--epochs N] [--fallback] [--quiet]
+  balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet] [--force] [--no-plots]
+  balnet resume  RUN_DIR [--epochs N] [--fallback] [--quiet] [--no-plots]
                                                continue a run; N = new total epoch count
   balnet analyze RUN_DIR [--out FILE]          recompute the analysis from the checkpoints
+  balnet plot    RUN_DIR [--out DIR]           figures (PNG and SVG) into RUN_DIR/figures
   balnet export  RUN_DIR [--epoch E] --out FILE.npz
                                                parameters as a .npz for numpy
   balnet config                                print the default configuration
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdResume(ctx, args[1:], stdout, stderr)
 	case "analyze":
 		err = cmdAnalyze(ctx, args[1:], stdout, stderr)
+	case "plot":
+		err = cmdPlot(args[1:], stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "config":
@@ -57,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, export, config, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, help)", args[0])
 	}
 	if err == nil {
 		return 0

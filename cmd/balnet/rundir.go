@@ -12,6 +12,7 @@ import (
 	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/plots"
 	"github.com/balnet/balnet/train"
 )
 
@@ -115,10 +116,11 @@ func (rd *runDir) metricsHook() train.Hook {
 	}
 }
 
-// checkpointHook saves a checkpoint every train.checkpoint_every epochs and at the end.
+// checkpointHook saves a checkpoint every train.checkpoint_every epochs and at the end
+// (also at the end of a run of 0 epochs, so that it can be exported and resumed).
 func (rd *runDir) checkpointHook() train.Hook {
 	return func(t *train.Trainer, ev train.Event) error {
-		if ev.Epoch == 0 || (ev.Epoch%rd.cfg.Train.CheckpointEvery != 0 && !ev.Final) {
+		if !ev.Final && (ev.Epoch == 0 || ev.Epoch%rd.cfg.Train.CheckpointEvery != 0) {
 			return nil
 		}
 		return rd.save(t)
@@ -137,8 +139,10 @@ func (rd *runDir) save(t *train.Trainer) error {
 	return nil
 }
 
-// finish handles the end of a training run: an interruption is saved and reported.
-func (rd *runDir) finish(t *train.Trainer, err error, say func(format string, args ...any)) error {
+// finish handles the end of a training run: an interruption is saved and reported; a
+// finished run gets its figures (unless plot is false). A failed figure is a warning, not a
+// failed run.
+func (rd *runDir) finish(t *train.Trainer, err error, plot bool, say func(format string, args ...any)) error {
 	if errors.Is(err, train.ErrInterrupted) {
 		if serr := rd.save(t); serr != nil {
 			return fmt.Errorf("%s: interrupted, and %w", rd.path, serr)
@@ -150,6 +154,13 @@ func (rd *runDir) finish(t *train.Trainer, err error, say func(format string, ar
 		return fmt.Errorf("%s: %w", rd.path, err)
 	}
 	say("done: epoch %d in %s\n", t.Epoch(), rd.path)
+	if plot {
+		if perr := plots.All(rd.path, "", io.Discard); perr != nil {
+			say("warning: figures: %v\n", perr)
+		} else {
+			say("figures: %s\n", filepath.Join(rd.path, "figures"))
+		}
+	}
 	return nil
 }
 

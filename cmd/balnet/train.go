@@ -23,6 +23,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	epochs := fs.Int("epochs", 0, "total number of epochs (overrides train.epochs)")
 	seed := fs.Uint64("seed", 0, "random seed (overrides seed)")
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
+	noPlots := fs.Bool("no-plots", false, "do not draw the figures at the end")
 	force := fs.Bool("force", false, "replace an existing run directory")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -70,7 +71,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer rd.Close()
 	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
 	hooks := append(rd.hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
-	return rd.finish(t, t.Run(ctx, hooks...), func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
+	return rd.finish(t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }
 
 // checkNewRunDir refuses an existing non-empty directory (or a file) as a new run's

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+
+	"github.com/balnet/balnet/plots"
+)
+
+// cmdPlot implements `balnet plot RUN_DIR [--out DIR]`: it draws every figure of package
+// plots (PNG and SVG) from the run directory's CSV files, spectra and latest checkpoint
+// into DIR (default RUN_DIR/figures), and writes one line per figure to stdout: the files
+// written, or why the figure was skipped. It works on a run in progress. A RUN_DIR that
+// is not a directory is a usage error; it fails only if no figure could be drawn.
+func cmdPlot(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
+	out := fs.String("out", "", "output `directory` (default: RUN_DIR/figures)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("plot takes one run directory, got %q", pos)
+	}
+	if info, err := os.Stat(pos[0]); err != nil || !info.IsDir() {
+		return usagef("plot: %s is not a run directory", pos[0])
+	}
+	return plots.All(pos[0], *out, stdout)
+}

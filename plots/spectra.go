@@ -1,0 +1,231 @@
+package plots
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/balnet/balnet/checkpoints"
+)
+
+// SpectraDir is the directory of the per-epoch spectra inside a run directory.
+const SpectraDir = "spectra"
+
+// Spectra is one RUN_DIR/spectra/epoch-%08d.npz file: the analysis of the coupling matrix
+// at one epoch. An array missing from the file leaves its field nil.
+type Spectra struct {
+	Epoch int
+	Path  string
+	// J holds the eigenvalues of J (array j_eig, N×2: real and imaginary parts).
+	J []complex128
+	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of SCIENCE.md
+	// §3.1 (array lin_eig, N×2).
+	Lin []complex128
+	// LabelsWin and LabelsJ are the k-means cluster labels of the neurons on the rows of
+	// W_in and on the columns of J (arrays labels_win and labels_j, N, stored as floats).
+	LabelsWin, LabelsJ []int
+	// Order is the permutation that sorts the neurons by cluster (array order, N).
+	Order []int
+}
+
+// SpectraFile is a spectra file found in a run directory.
+type SpectraFile struct {
+	Epoch int
+	Path  string
+}
+
+// spectraName returns "epoch-%08d.npz".
+func spectraName(epoch int) string { return fmt.Sprintf("epoch-%08d.npz", epoch) }
+
+// parseSpectraName returns the epoch of a spectra file name, and whether name is one:
+// exactly what spectraName returns for some epoch (temporary files are not).
+func parseSpectraName(name string) (int, bool) {
+	digits, ok := strings.CutPrefix(name, "epoch-")
+	if !ok {
+		return 0, false
+	}
+	if digits, ok = strings.CutSuffix(digits, ".npz"); !ok || digits == "" {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	e, err := strconv.Atoi(digits)
+	if err != nil || spectraName(e) != name {
+		return 0, false
+	}
+	return e, true
+}
+
+// ListSpectra returns the spectra files of runDir sorted by epoch. A missing spectra
+// directory gives no files and no error.
+func ListSpectra(runDir string) ([]SpectraFile, error) {
+	dir := filepath.Join(runDir, SpectraDir)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var files []SpectraFile
+	for _, e := range entries {
+		if epoch, ok := parseSpectraName(e.Name()); ok && e.Type().IsRegular() {
+			files = append(files, SpectraFile{Epoch: epoch, Path: filepath.Join(dir, e.Name())})
+		}
+	}
+	slices.SortFunc(files, func(a, b SpectraFile) int { return a.Epoch - b.Epoch })
+	return files, nil
+}
+
+// ReadSpectra reads a spectra file. The epoch is taken from its name. It is an error if
+// the file is not an .npz archive, or if an array it holds has the wrong shape: j_eig and
+// lin_eig must be N×2, labels_win, labels_j and order must have N entries, labels must be
+// non-negative integers and order a permutation of 0…N−1.
+func ReadSpectra(path string) (*Spectra, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	arrays, err := checkpoints.ReadNPZ(f, info.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sp := &Spectra{Path: path, Epoch: -1}
+	if e, ok := parseSpectraName(filepath.Base(path)); ok {
+		sp.Epoch = e
+	}
+	n := -1 // number of neurons, from the first array that tells
+	same := func(name string, k int) error {
+		if n >= 0 && k != n {
+			return fmt.Errorf("%s: array %s has %d rows, other arrays %d", path, name, k, n)
+		}
+		n = k
+		return nil
+	}
+	for _, a := range arrays {
+		data, ok := floats(a.Data)
+		if !ok {
+			continue // an array of another dtype is not one of ours
+		}
+		switch a.Name {
+		case "j_eig", "lin_eig":
+			if len(a.Shape) != 2 || a.Shape[1] != 2 {
+				return nil, fmt.Errorf("%s: array %s has shape %v, want N×2", path, a.Name, a.Shape)
+			}
+			if err := same(a.Name, a.Shape[0]); err != nil {
+				return nil, err
+			}
+			z := make([]complex128, a.Shape[0])
+			for i := range z {
+				z[i] = complex(data[2*i], data[2*i+1])
+			}
+			if a.Name == "j_eig" {
+				sp.J = z
+			} else {
+				sp.Lin = z
+			}
+		case "labels_win", "labels_j", "order":
+			if len(a.Shape) > 1 {
+				return nil, fmt.Errorf("%s: array %s has shape %v, want a vector", path, a.Name, a.Shape)
+			}
+			if err := same(a.Name, len(data)); err != nil {
+				return nil, err
+			}
+			ints, err := integers(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: array %s: %w", path, a.Name, err)
+			}
+			switch a.Name {
+			case "labels_win":
+				sp.LabelsWin = ints
+			case "labels_j":
+				sp.LabelsJ = ints
+			default:
+				if !isPermutation(ints) {
+					return nil, fmt.Errorf("%s: array order is not a permutation of 0…%d", path, len(ints)-1)
+				}
+				sp.Order = ints
+			}
+		}
+	}
+	return sp, nil
+}
+
+// floats converts the numeric data of an NPZ array to float64.
+func floats(data any) ([]float64, bool) {
+	switch d := data.(type) {
+	case []float64:
+		return d, true
+	case []float32:
+		out := make([]float64, len(d))
+		for i, v := range d {
+			out[i] = float64(v)
+		}
+		return out, true
+	case []int64:
+		out := make([]float64, len(d))
+		for i, v := range d {
+			out[i] = float64(v)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// integers converts labels stored as floats to ints; each must be a non-negative integer.
+func integers(data []float64) ([]int, error) {
+	out := make([]int, len(data))
+	for i, v := range data {
+		if v < 0 || v != math.Trunc(v) || v > math.MaxInt32 {
+			return nil, fmt.Errorf("entry %d is %v, want a non-negative integer", i, v)
+		}
+		out[i] = int(v)
+	}
+	return out, nil
+}
+
+func isPermutation(p []int) bool {
+	seen := make([]bool, len(p))
+	for _, v := range p {
+		if v >= len(p) || seen[v] {
+			return false
+		}
+		seen[v] = true
+	}
+	return true
+}
+
+// StabilityBound returns the most negative real eigenvalue of M = J·diag(φ′) for which
+// the Euler map is stable (SCIENCE.md §1.6). Along a real mode with eigenvalue λ the map
+// multiplies the mode by 1 + (Δt/τ)(λ − 1) per step, and |1 + (Δt/τ)(λ − 1)| < 1 holds
+// for 1 − 2τ/Δt < λ < 1; dt is Δt/τ. It is −9 for Δt = 0.2τ, −39 for 0.05τ and −199 for
+// 0.01τ.
+func StabilityBound(dt float64) float64 { return 1 - 2/dt }
+
+// DeadbeatEigenvalue returns λ* = 1 − τ/Δt, the eigenvalue whose mode the Euler map
+// sends to zero in one step, 1 + (Δt/τ)(λ* − 1) = 0 (perfect one-step tracking,
+// SCIENCE.md §1.6); dt is Δt/τ. It is −4 for Δt = 0.2τ.
+func DeadbeatEigenvalue(dt float64) float64 { return 1 - 1/dt }
+
+// Parts returns the real and imaginary parts of z.
+func Parts(z []complex128) (re, im []float64) {
+	re, im = make([]float64, len(z)), make([]float64, len(z))
+	for i, v := range z {
+		re[i], im[i] = real(v), imag(v)
+	}
+	return re, im
+}
