@@ -23,14 +23,17 @@ type Engine interface {
 }
 
 // Engines lists the accepted names of NewEngine.
-var Engines = []string{"graph"}
+var Engines = []string{"graph", "fused"}
 
 // NewEngine returns the engine with the given name: "graph", the plain unrolled Gorgonia
-// graph of NewGraph.
+// graph of NewGraph (the reference implementation), or "fused", the graph of one fused
+// recurrent op of NewFused (the same loss and gradient, computed with BLAS products).
 func NewEngine(name string, sp Spec, dtype tensor.Dtype, p *Params) (Engine, error) {
 	switch name {
 	case "graph":
 		return NewGraph(sp, dtype, p)
+	case "fused":
+		return NewFused(sp, dtype, p)
 	}
 	return nil, fmt.Errorf("unknown engine %q (allowed: %v)", name, Engines)
 }

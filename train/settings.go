@@ -27,6 +27,6 @@ type Settings struct {
 func DefaultSettings() Settings {
 	return Settings{
 		Epochs: 100000, Batch: 10, LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
-		ActivityReg: 1e-4, TestEvery: 1000, CheckpointEvery: 1000, Keep: 5, Engine: "graph",
+		ActivityReg: 1e-4, TestEvery: 1000, CheckpointEvery: 1000, Keep: 5, Engine: "fused",
 	}
 }

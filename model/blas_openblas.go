@@ -1,0 +1,33 @@
+//go:build openblas
+
+// This file switches every BLAS call of the process to OpenBLAS, through gonum's cgo
+// binding gonum.org/v1/netlib: gonum's blas32 and blas64 (used by the fused engine and by
+// gonum/mat) and Gorgonia with its tensor package (used by the plain graph). Build with
+//
+//	CGO_ENABLED=1 go build -tags openblas ./cmd/balnet
+//
+// after installing the library (Debian: apt-get install -y libopenblas-dev). OpenBLAS is
+// limited to one thread, so that one training uses one core (see Fused).
+
+package model
+
+/*
+#cgo LDFLAGS: -lopenblas
+void openblas_set_num_threads(int);
+*/
+import "C"
+
+import (
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
+)
+
+func init() {
+	C.openblas_set_num_threads(1)
+	blas32.Use(netlib.Implementation{})
+	blas64.Use(netlib.Implementation{})
+	G.Use(netlib.Implementation{})
+	openblasName = "openblas"
+}
