@@ -6,7 +6,7 @@ GO      ?= go
 RUN_DIR ?= runs/default
 EPOCHS  ?= 3000
 
-.PHONY: build run test test-short bench bench-peer openblas docs lint clean
+.PHONY: build run test test-short bench bench-openblas bench-peer openblas docs lint clean
 
 build:
 	$(GO) build -o bin/balnet ./cmd/balnet
@@ -36,10 +36,15 @@ bench-peer:
 	bash scripts/bench-peer.sh
 
 # Optional OpenBLAS build (cgo): installs libopenblas-dev with apt-get when it is missing.
+# (The check links a test program: the runtime library alone, without -dev, cannot link.)
 openblas:
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so'; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev; fi
+	@echo 'int main(void){return 0;}' | cc -x c - -lopenblas -o /dev/null 2>/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev; }
 	CGO_ENABLED=1 $(GO) build -tags openblas -o bin/balnet-openblas ./cmd/balnet
+
+# The epoch benchmarks of the OpenBLAS build (run `make openblas` once first).
+bench-openblas:
+	CGO_ENABLED=1 $(GO) test -tags openblas -run '^$$' -bench BenchmarkEpoch -benchmem -count 6 ./model/
 
 # Regenerate the summary figure shown in README.md from a fresh default run.
 docs: run

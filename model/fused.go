@@ -43,6 +43,8 @@ type fusedBatch interface {
 	final() []float64
 }
 
+var _ Engine = (*Fused)(nil)
+
 var fusedCount atomic.Int64
 
 // NewFused builds the fused engine for sp in the given dtype (tensor.Float32 or
