@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,12 +77,23 @@ func (r Refusal) String() string { return fmt.Sprintf("epoch %d refused: %v", r.
 // stable storage: a crash at any point leaves the pointer naming a complete checkpoint
 // (the new one or the previous one). An existing checkpoint of the same epoch is
 // replaced. It returns the checkpoint's path.
+//
+// When dir does not exist yet, there is no previous checkpoint to fall back on: dir is
+// then created with the checkpoint and the pointer in it at once (createWith), so that a
+// crash leaves either no checkpoint directory or one whose pointer names a checkpoint,
+// never a checkpoint without a pointer (which Latest refuses).
 func WriteEpoch(dir string, epoch int, f *File) (string, error) {
 	name := FileName(epoch)
+	path := filepath.Join(dir, name)
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := createWith(dir, name, f); err != nil {
+			return "", err
+		}
+		return path, nil
+	}
 	if err := mkdirDurable(dir, 0o755); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, name)
 	if err := WriteFile(path, f); err != nil {
 		return "", err
 	}
@@ -89,6 +101,49 @@ func WriteEpoch(dir string, epoch int, f *File) (string, error) {
 		return "", err
 	}
 	return path, nil
+}
+
+// createWith creates the directory dir holding the checkpoint f, called name, and the
+// pointer naming it, atomically: both are written durably into a new hidden directory
+// ".BASE.tmp-…" next to dir, which is then renamed to dir, and the parent directory is
+// fsynced. A crash leaves no dir or the complete one (and maybe a stale temporary
+// directory, which the next call removes).
+func createWith(dir, name string, f *File) (err error) {
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	if err := mkdirDurable(parent, 0o755); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() && isTemp(e.Name(), base) {
+			os.RemoveAll(filepath.Join(parent, e.Name())) // left by a crash
+		}
+	}
+	tmp := filepath.Join(parent, fmt.Sprintf(".%s%s%016x", base, tempMarker, rand.Uint64()))
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := WriteFile(filepath.Join(tmp, name), f); err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(tmp, PointerName), []byte(name+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return err
+	}
+	if err := syncDir(parent); err != nil {
+		return &fs.PathError{Op: "fsync directory of", Path: dir, Err: err}
+	}
+	return nil
 }
 
 // ReadEpoch reads and verifies the checkpoint of epoch in dir (see ReadFile).

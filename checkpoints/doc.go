@@ -16,9 +16,11 @@
 //     After a crash the target holds either the old or the new content, never a mix.
 //   - WriteEpoch writes RUN_DIR/checkpoints/epoch-%08d.ckpt that way, and only then
 //     rewrites the pointer file "latest" (which holds the checkpoint's file name), the same
-//     way. Latest follows the pointer and verifies the file it names; LatestValid, for a
-//     user who asks for a fallback, tries the files newest first and says why it refused
-//     the newer ones. Prune keeps the newest files and never the one the pointer names.
+//     way; the first checkpoint of a run appears together with its pointer, by the rename
+//     of a temporary directory. Latest follows the pointer and verifies the file it names;
+//     LatestValid, for a user who asks for a fallback, tries the files newest first and
+//     says why it refused the newer ones. Prune keeps the newest files and never the one
+//     the pointer names.
 //   - CSVAppender appends one row to metrics.csv or analysis.csv and fsyncs it;
 //     TruncateCSV, run before resuming at epoch E, atomically drops the rows after E and
 //     a torn last line, so that each epoch appears exactly once after a resume.

@@ -93,6 +93,16 @@ func ToState(f *File) (config []byte, s *train.State, err error) {
 	if _, ok := f.Section("A"); ok {
 		s.A = r.dense("A")
 	}
+	// Counts are never negative in a file a run wrote; resuming from one would drop every
+	// CSV row and then fail to name the checkpoint of a negative epoch.
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"epoch", s.Epoch}, {"adam_step", s.Adam.Step}, {"loss_count", s.LossCount}} {
+		if c.v < 0 {
+			r.fail(c.name, fmt.Errorf("%w: %d, want a count ≥ 0", ErrCorrupt, c.v))
+		}
+	}
 	if r.err != nil {
 		return nil, nil, r.err
 	}

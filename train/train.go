@@ -266,6 +266,17 @@ func (t *Trainer) evaluate(relax bool) (Event, error) {
 	return ev, nil
 }
 
+// FinalTest evaluates the test loss at the current epoch as Run does at the last epoch of
+// a run when that epoch is not a multiple of train.test_every: without relaxing the
+// initial state, read-only. It returns the event Run would pass to the hooks (Final,
+// Tested, with the mean training loss since the last test) and changes nothing. A resumed
+// run that has no epoch left to train uses it to end exactly as an uninterrupted run.
+func (t *Trainer) FinalTest() (Event, error) {
+	ev, err := t.evaluate(false)
+	ev.Final = true
+	return ev, err
+}
+
 // Epoch returns the number of completed updates.
 func (t *Trainer) Epoch() int { return t.epoch }
 

@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
@@ -26,6 +29,7 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	epochs := fs.Int("epochs", -1, "new total number of epochs (default: train.epochs of the run)")
 	fallback := fs.Bool("fallback", false, "if the latest checkpoint is damaged, resume from the newest valid one")
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
+	noPlots := fs.Bool("no-plots", false, "do not draw the figures at the end")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -70,17 +74,76 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer rd.Close()
 	rd.saved = state.Epoch
+	if state.Epoch == cfg.Train.Epochs {
+		if err := rd.complete(t, path); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "resuming %s at epoch %d of %d\n", dir, state.Epoch, cfg.Train.Epochs)
 	hooks := append(rd.hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
-	return rd.finish(t, t.Run(ctx, hooks...), func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
+	return rd.finish(t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
+}
+
+// complete ends a resumed run whose checkpoint, at path, is already at the last epoch (so
+// that Run trains nothing) as an uninterrupted run ends: with the final test row of
+// metrics.csv (read-only when the epoch is not a multiple of train.test_every) and a final
+// checkpoint holding the run's configuration. A finished run has both and is left alone;
+// a run interrupted at epoch E and resumed with --epochs E gets them.
+func (rd *runDir) complete(t *train.Trainer, path string) error {
+	e := t.Epoch()
+	if e%rd.cfg.Train.TestEvery != 0 {
+		last, err := lastEpoch(filepath.Join(rd.path, "metrics.csv"))
+		if err != nil {
+			return err
+		}
+		if last < e {
+			ev, err := t.FinalTest()
+			if err != nil {
+				return fmt.Errorf("%s: %w", rd.path, err)
+			}
+			if err := rd.metricsHook()(t, ev); err != nil {
+				return err
+			}
+		}
+	}
+	f, err := checkpoints.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if stored, err := f.Bytes("config"); err != nil || !bytes.Equal(stored, rd.yaml) {
+		rd.saved = -1 // saved with another train.epochs: save it again with this one
+		return rd.save(t)
+	}
+	return nil
+}
+
+// lastEpoch returns the epoch of the last row of a CSV file whose first column is the
+// epoch (after truncateRows: every line complete), or −1 if it has no row.
+func lastEpoch(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) < 2 {
+		return -1, nil
+	}
+	field, _, _ := strings.Cut(lines[len(lines)-1], ",")
+	e, err := strconv.Atoi(strings.TrimSpace(field))
+	if err != nil {
+		return 0, fmt.Errorf("%s: last row: epoch %q is not an integer", path, field)
+	}
+	return e, nil
 }
 
 // truncateRows drops the CSV rows a resumed run writes again: rows after the checkpoint's
 // epoch, and a metrics row at that epoch when it was the read-only final test of a shorter run
-// (epochs that are not a multiple of train.test_every).
+// (epochs that are not a multiple of train.test_every) that this run continues. When the
+// checkpoint is already at the run's last epoch nothing is trained, so such a final row is
+// the run's own and is kept.
 func truncateRows(dir string, cfg config.Config, epoch int) error {
 	keep := epoch
-	if epoch%cfg.Train.TestEvery != 0 {
+	if epoch%cfg.Train.TestEvery != 0 && epoch < cfg.Train.Epochs {
 		keep = epoch - 1
 	}
 	if err := checkpoints.TruncateCSV(filepath.Join(dir, "metrics.csv"), keep); err != nil {
@@ -110,32 +173,56 @@ func readRunConfig(dir string) (config.Config, error) {
 }
 
 // loadCheckpoint reads the checkpoint of epoch (−1: the latest; with fallback, the newest
-// valid one, saying which it used and why newer ones were refused) and checks that it
+// usable one, saying which it used and why newer ones were refused) and checks that it
 // belongs to the run's configuration (train.epochs aside).
 func loadCheckpoint(dir string, cfg config.Config, epoch int, fallback bool, stderr io.Writer) (string, *train.State, error) {
-	var path string
 	switch {
 	case epoch >= 0:
-		path = checkpoints.StatePath(dir, epoch)
+		return loadRunState(dir, checkpoints.StatePath(dir, epoch), cfg)
 	case fallback:
-		c, refused, err := checkpoints.LatestValid(checkpoints.Dir(dir))
-		for _, r := range refused {
-			fmt.Fprintf(stderr, "balnet: refused %s: %v\n", r.Path, r.Err)
-		}
-		if err != nil {
-			return "", nil, err
-		}
-		if len(refused) > 0 {
-			fmt.Fprintf(stderr, "balnet: falling back to %s (epoch %d)\n", c.Path, c.Epoch)
-		}
-		path = c.Path
-	default:
-		p, err := checkpoints.LatestState(dir)
-		if err != nil {
-			return "", nil, fmt.Errorf("%w (balnet resume --fallback uses the newest valid checkpoint)", err)
-		}
-		path = p
+		return loadNewestUsable(dir, cfg, stderr)
 	}
+	path, err := checkpoints.LatestState(dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w (balnet resume --fallback uses the newest valid checkpoint)", err)
+	}
+	return loadRunState(dir, path, cfg)
+}
+
+// loadNewestUsable tries the checkpoint files of the run newest first (by epoch, whatever
+// the pointer says) and returns the first that reads, verifies, decodes and belongs to the
+// run's configuration. Every file passed over is reported on stderr with the reason, and so
+// is the fallback. A damaged file and a checkpoint of another configuration are equally
+// unusable: both are passed over.
+func loadNewestUsable(dir string, cfg config.Config, stderr io.Writer) (string, *train.State, error) {
+	ckdir := checkpoints.Dir(dir)
+	epochs, err := checkpoints.List(ckdir)
+	if err != nil {
+		return "", nil, err
+	}
+	var newest error
+	for i, epoch := range slices.Backward(epochs) {
+		path, state, err := loadRunState(dir, checkpoints.StatePath(dir, epoch), cfg)
+		if err == nil {
+			if i < len(epochs)-1 {
+				fmt.Fprintf(stderr, "balnet: falling back to %s (epoch %d)\n", path, epoch)
+			}
+			return path, state, nil
+		}
+		fmt.Fprintf(stderr, "balnet: refused %s: %v\n", checkpoints.StatePath(dir, epoch), err)
+		if newest == nil {
+			newest = err
+		}
+	}
+	if newest == nil {
+		return "", nil, fmt.Errorf("checkpoints: %s: %w", ckdir, checkpoints.ErrNoCheckpoint)
+	}
+	return "", nil, fmt.Errorf("checkpoints: %s: %w: none of %d checkpoint files is usable (newest: %v)", ckdir, checkpoints.ErrNoCheckpoint, len(epochs), newest)
+}
+
+// loadRunState reads the checkpoint at path and checks that it belongs to the run's
+// configuration (train.epochs aside).
+func loadRunState(dir, path string, cfg config.Config) (string, *train.State, error) {
 	stored, state, err := checkpoints.LoadState(path)
 	if err != nil {
 		return "", nil, err
