@@ -1,0 +1,79 @@
+package balnet_test
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/balnet/balnet/"
+
+// allowed lists, for every package, the balnet packages it may import (DESIGN.md, "The
+// packages and the way data flows"): tasks and model import neither each other nor anything
+// above them; train imports model and tasks (never checkpoints: the command hands the loop
+// a checkpointing hook); analysis and checkpoints import model and train; config collects
+// the settings structs; plots reads run directories; only cmd/balnet imports everything,
+// and nothing imports cmd.
+var allowed = map[string][]string{
+	"tasks":       {},
+	"model":       {},
+	"train":       {"model", "tasks"},
+	"analysis":    {"model", "train"},
+	"checkpoints": {"model", "train"},
+	"config":      {"model", "tasks", "train", "analysis"},
+	"plots":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
+	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "plots"},
+}
+
+// TestLayering parses the imports of every non-test Go file (all build tags) of every
+// package and checks them against allowed.
+func TestLayering(t *testing.T) {
+	fset := token.NewFileSet()
+	seen := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != ".") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		pkg := filepath.ToSlash(filepath.Dir(path))
+		if pkg == "." {
+			return nil
+		}
+		seen[pkg] = true
+		ok, known := allowed[pkg]
+		if !known {
+			t.Errorf("package %s is not in the layering table: add it with the packages it may import", pkg)
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			dep, internal := strings.CutPrefix(p, module)
+			if internal && !slices.Contains(ok, dep) {
+				t.Errorf("%s imports %s: got a forbidden edge %s → %s, want only %v", path, p, pkg, dep, ok)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pkg := range allowed {
+		if !seen[pkg] {
+			t.Errorf("package %s of the layering table has no Go files", pkg)
+		}
+	}
+}
