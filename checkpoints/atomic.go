@@ -2,11 +2,12 @@ package checkpoints
 
 import (
 	"bufio"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -82,13 +83,24 @@ func WriteAtomic(path string, perm fs.FileMode, write func(w io.Writer) error) (
 // perm (less the umask), so the file has its final mode before it is renamed.
 func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	for try := 0; ; try++ {
-		name := filepath.Join(dir, fmt.Sprintf(".%s%s%016x", base, tempMarker, rand.Uint64()))
+		name := filepath.Join(dir, fmt.Sprintf(".%s%s%s", base, tempMarker, tempSuffix()))
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) && try < 100 {
 			continue
 		}
 		return f, err
 	}
+}
+
+// tempSuffix returns 16 random hex digits for a temporary name. They come from crypto/rand,
+// not from a seeded stream: they must differ between processes and never touch the run's
+// random streams (and balnet never uses the global math/rand).
+func tempSuffix() string {
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand.Read never fails on supported systems
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // isTemp reports whether name is a temporary file of WriteAtomic for target.
@@ -145,4 +157,33 @@ func mkdirDurable(dir string, perm fs.FileMode) error {
 		}
 	}
 	return nil
+}
+
+// CleanTemps removes the temporary files that interrupted atomic writes left in dir (names
+// .NAME.tmp-XXXXXXXXXXXXXXXX) and returns their names. It must not run while another
+// process writes into dir. A missing directory holds none.
+func CleanTemps(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), ".")
+		if !ok || e.IsDir() {
+			continue
+		}
+		target, _, ok := strings.Cut(rest, tempMarker)
+		if !ok || !isTemp(e.Name(), target) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return removed, err
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, nil
 }

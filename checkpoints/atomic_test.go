@@ -147,3 +147,35 @@ func TestWriteFileAtomicMissingDir(t *testing.T) {
 		t.Errorf("got error %v, want one wrapping os.ErrNotExist", err)
 	}
 }
+
+// TestCleanTemps removes exactly the temporary files of interrupted atomic writes.
+func TestCleanTemps(t *testing.T) {
+	dir := t.TempDir()
+	keep := []string{"metrics.csv", ".hidden", ".metrics.csv.tmp-short", "epoch-00000001.npz"}
+	temps := []string{".metrics.csv.tmp-0123456789abcdef", ".epoch-00000002.npz.tmp-fedcba9876543210"}
+	for _, name := range append(append([]string{}, keep...), temps...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := checkpoints.CleanTemps(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != len(temps) {
+		t.Errorf("removed: got %v, want %v", removed, temps)
+	}
+	for _, name := range keep {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: got %v, want it kept", name, err)
+		}
+	}
+	for _, name := range temps {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s: got %v, want it removed", name, err)
+		}
+	}
+	if removed, err := checkpoints.CleanTemps(filepath.Join(dir, "missing")); err != nil || removed != nil {
+		t.Errorf("missing directory: got %v, %v, want nil, nil", removed, err)
+	}
+}

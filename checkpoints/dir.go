@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,7 +121,7 @@ func createWith(dir, name string, f *File) (err error) {
 			os.RemoveAll(filepath.Join(parent, e.Name())) // left by a crash
 		}
 	}
-	tmp := filepath.Join(parent, fmt.Sprintf(".%s%s%016x", base, tempMarker, rand.Uint64()))
+	tmp := filepath.Join(parent, fmt.Sprintf(".%s%s%s", base, tempMarker, tempSuffix()))
 	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return err
 	}

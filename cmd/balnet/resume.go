@@ -68,6 +68,11 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := truncateRows(dir, cfg, state.Epoch); err != nil {
 		return err
 	}
+	for _, d := range []string{dir, filepath.Join(dir, SpectraDir)} { // left by a crash
+		if _, err := checkpoints.CleanTemps(d); err != nil {
+			return err
+		}
+	}
 	rd, err := openRunDir(dir, cfg)
 	if err != nil {
 		return err

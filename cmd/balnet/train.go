@@ -60,7 +60,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *force {
-		if err := os.RemoveAll(dir); err != nil {
+		if err := removeRun(dir); err != nil {
 			return err
 		}
 	}
@@ -90,4 +90,22 @@ func checkNewRunDir(dir string) error {
 		return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this one holds a run or other files; choose another, resume it with balnet resume, or replace it with --force)"}
 	}
 	return nil
+}
+
+// removeRun deletes an existing run directory for --force. It first renames the directory
+// to a hidden sibling, so that a crash during the deletion can never leave a half-deleted
+// run (checkpoints without their CSV rows) where the new run is about to be written.
+func removeRun(dir string) error {
+	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	aside, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".replaced-")
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(dir, filepath.Join(aside, "old")); err != nil {
+		os.Remove(aside)
+		return err
+	}
+	return os.RemoveAll(aside)
 }
