@@ -31,7 +31,7 @@ type Fused struct {
 	dtype  tensor.Dtype
 	g      *G.ExprGraph
 	vm     G.VM
-	params [3]*G.Node // J, W_in, W_out
+	params paramNodes
 	loss   *G.Node
 	batch  fusedBatch
 }
@@ -68,9 +68,9 @@ func NewFused(sp Spec, dtype tensor.Dtype, p *Params) (*Fused, error) {
 	var k fusedKernel
 	var batch G.Nodes
 	if dtype == tensor.Float32 {
-		k, f.batch, batch = buildFused[float32](f.g, sp, p, name, &f.params)
+		k, f.batch, batch = buildFused[float32](f.g, sp, p, name, (*[3]*G.Node)(&f.params))
 	} else {
-		k, f.batch, batch = buildFused[float64](f.g, sp, p, name, &f.params)
+		k, f.batch, batch = buildFused[float64](f.g, sp, p, name, (*[3]*G.Node)(&f.params))
 	}
 	var err error
 	if f.loss, err = G.ApplyOp(fusedLossOp{k}, append(f.params[:], batch...)...); err != nil {
@@ -162,29 +162,6 @@ func (fb *fusedBatchT[T]) final() []float64 {
 // Dtype returns the element type of the engine.
 func (f *Fused) Dtype() tensor.Dtype { return f.dtype }
 
-// ParamData returns the backing arrays of J, W_in and W_out ([]float32 or []float64,
-// row-major). Writing to them changes the parameters of the next Run.
-func (f *Fused) ParamData() [3]any {
-	var d [3]any
-	for i, n := range f.params {
-		d[i] = n.Value().Data()
-	}
-	return d
-}
-
-// GradData returns the backing arrays of ∂l/∂J, ∂l/∂W_in and ∂l/∂W_out after a Run.
-func (f *Fused) GradData() ([3]any, error) {
-	var d [3]any
-	for i, n := range f.params {
-		v, err := n.Grad()
-		if err != nil {
-			return d, fmt.Errorf("model: gradient of %s: %w", n.Name(), err)
-		}
-		d[i] = v.Data()
-	}
-	return d, nil
-}
-
 // FinalState returns a float64 copy of the N×B state h_T of the last Run (row-major).
 func (f *Fused) FinalState() []float64 { return f.batch.final() }
 
@@ -197,11 +174,7 @@ func (f *Fused) Run(h0, input, noise, target []float64) (float64, error) {
 		panic("model: batch arrays do not match the fused engine's spec")
 	}
 	f.batch.load(h0, input, noise, target)
-	for _, n := range f.params {
-		if v, err := n.Grad(); err == nil && v != nil {
-			v.(tensor.Tensor).Zero()
-		}
-	}
+	f.params.zeroGrads()
 	defer f.vm.Reset()
 	if err := f.vm.RunAll(); err != nil {
 		return math.NaN(), fmt.Errorf("model: running the fused graph: %w", err)

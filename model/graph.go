@@ -22,7 +22,7 @@ type Graph struct {
 	g     *G.ExprGraph
 	vm    G.VM
 
-	params  [3]*G.Node // J, W_in, W_out
+	params  paramNodes
 	h0      *G.Node
 	inputs  []*G.Node // per step, S×B
 	noise   []*G.Node // per step, N×B, already scaled by σ√(Δt/τ)
@@ -150,29 +150,6 @@ func (gr *Graph) scalar(name string, v float64) *G.Node {
 // Dtype returns the element type of the graph.
 func (gr *Graph) Dtype() tensor.Dtype { return gr.dtype }
 
-// ParamData returns the backing arrays of J, W_in and W_out ([]float32 or []float64,
-// row-major). Writing to them changes the parameters of the next Run.
-func (gr *Graph) ParamData() [3]any {
-	var d [3]any
-	for i, n := range gr.params {
-		d[i] = n.Value().Data()
-	}
-	return d
-}
-
-// GradData returns the backing arrays of ∂l/∂J, ∂l/∂W_in and ∂l/∂W_out after a Run.
-func (gr *Graph) GradData() ([3]any, error) {
-	var d [3]any
-	for i, n := range gr.params {
-		v, err := n.Grad()
-		if err != nil {
-			return d, fmt.Errorf("model: gradient of %s: %w", n.Name(), err)
-		}
-		d[i] = v.Data()
-	}
-	return d, nil
-}
-
 // FinalState returns a float64 copy of the N×B state h_T of the last Run (row-major).
 func (gr *Graph) FinalState() []float64 {
 	switch d := gr.final.Data().(type) {
@@ -204,11 +181,7 @@ func (gr *Graph) Run(h0, input, noise, target []float64) (float64, error) {
 		fill(gr.noise[t], noise[t*nb:(t+1)*nb], scale)
 		fill(gr.targets[t], target[t*rb:(t+1)*rb], 1)
 	}
-	for _, n := range gr.params {
-		if v, err := n.Grad(); err == nil && v != nil {
-			v.(tensor.Tensor).Zero()
-		}
-	}
+	gr.params.zeroGrads()
 	defer gr.vm.Reset()
 	if err := gr.vm.RunAll(); err != nil {
 		return math.NaN(), fmt.Errorf("model: running the graph: %w", err)
