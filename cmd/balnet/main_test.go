@@ -199,3 +199,26 @@ func readLines(t *testing.T, path string) []string {
 	}
 	return strings.Split(strings.TrimSpace(string(b)), "\n")
 }
+
+// TestDivergenceExitsOne: a non-finite loss stops training with exit 1 and a message naming
+// the epoch; what was written before stays valid (issue 2).
+func TestDivergenceExitsOne(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	args := append([]string{"train", "--out", out, "--set", "train.lr=1e30", "--set", "train.test_every=1"}, fast...)
+	code, _, stderr := runCmd(t, args...)
+	if code != 1 {
+		t.Fatalf("exit status: got %d, want 1 (stderr %q)", code, stderr)
+	}
+	if !strings.Contains(stderr, "diverged at epoch") {
+		t.Errorf("stderr: got %q, want it to name the epoch of divergence", stderr)
+	}
+	rows := readLines(t, filepath.Join(out, "metrics.csv"))
+	if len(rows) < 2 || rows[0] != "epoch,train_loss,test_loss,wall_seconds" || !strings.HasPrefix(rows[1], "0,,") {
+		t.Errorf("metrics.csv after divergence: got %q, want the header and the epoch-0 row", rows)
+	}
+	for _, row := range rows[1:] {
+		if strings.Contains(row, "Inf") || strings.Contains(row, "NaN") {
+			t.Errorf("metrics.csv row %q: want only finite values", row)
+		}
+	}
+}
