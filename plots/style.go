@@ -269,7 +269,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	format := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 	if step > 0 && finite(step) && big < 1e6 && big >= 1e-3 {
-		decimals := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+		decimals := tickDecimals(labelled, step)
 		format = func(v float64) string {
 			if math.Abs(v) < step*1e-9 {
 				v = 0 // no "-0.00"
@@ -283,6 +283,27 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// tickDecimals returns the fewest decimals (at least those the step needs) with which every
+// value reads back within step·10⁻⁶: ticks at 1.2, 2.4, 3.6 need one decimal although their
+// step is above 1.
+func tickDecimals(values []float64, step float64) int {
+	d := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	for ; d < 15; d++ {
+		exact := true
+		for _, v := range values {
+			back, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', d, 64), 64)
+			if math.Abs(back-v) > step*1e-6 {
+				exact = false
+				break
+			}
+		}
+		if exact {
+			break
+		}
+	}
+	return d
 }
 
 // legendOutside draws a plot with its legend in a column to the right of the axes, so
