@@ -63,6 +63,32 @@ func runEngine(t *testing.T, e Engine, f batchFixture) (float64, [3][]float64) {
 
 var paramNames = [3]string{"J", "W_in", "W_out"}
 
+// mustEngine builds the named engine for the fixture in dtype.
+func mustEngine(t *testing.T, name string, dtype tensor.Dtype, f batchFixture) Engine {
+	t.Helper()
+	e, err := NewEngine(name, f.sp, dtype, f.p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// compareEngines runs both engines on the fixture and checks that got's loss and gradients
+// equal want's within tol (gradients relative to their largest element, checkGradient). It
+// returns got's loss.
+func compareEngines(t *testing.T, got, want Engine, f batchFixture, tol float64) float64 {
+	t.Helper()
+	loss, grads := runEngine(t, got, f)
+	wantLoss, wantGrads := runEngine(t, want, f)
+	if !scalar.EqualWithinRel(loss, wantLoss, tol) {
+		t.Errorf("loss: got %.17g, want %.17g", loss, wantLoss)
+	}
+	for k := range grads {
+		checkGradient(t, paramNames[k], grads[k], wantGrads[k], tol)
+	}
+	return loss
+}
+
 // TestFusedMatchesGraph: in float64 the fused op and the plain unrolled graph give the same
 // loss and gradients to 1e-10 relative (issue 3). The two differ only in the order of
 // floating-point operations (rounding 1e-16) amplified by at most T = 30 contracting steps.
@@ -75,22 +101,7 @@ func TestFusedMatchesGraph(t *testing.T) {
 	for _, c := range append(append(fusedTable(), gradTable()...), large) {
 		t.Run(c.fullName(), func(t *testing.T) {
 			f := newFixture(t, c, 3)
-			fu, err := NewFused(f.sp, tensor.Float64, f.p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gr, err := NewGraph(f.sp, tensor.Float64, f.p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, gotGrad := runEngine(t, fu, f)
-			want, wantGrad := runEngine(t, gr, f)
-			if !scalar.EqualWithinRel(got, want, tol) {
-				t.Errorf("loss: got %.17g, want %.17g", got, want)
-			}
-			for k := range gotGrad {
-				checkGradient(t, paramNames[k], gotGrad[k], wantGrad[k], tol)
-			}
+			compareEngines(t, mustEngine(t, "fused", tensor.Float64, f), mustEngine(t, "graph", tensor.Float64, f), f, tol)
 		})
 	}
 }
@@ -104,24 +115,9 @@ func TestFusedBias(t *testing.T) {
 			for i := range f.p.Bias {
 				f.p.Bias[i] = 0.3 - 0.1*float64(i%7)
 			}
-			fu, err := NewFused(f.sp, tensor.Float64, f.p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gr, err := NewGraph(f.sp, tensor.Float64, f.p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, gotGrad := runEngine(t, fu, f)
-			want, wantGrad := runEngine(t, gr, f)
-			if !scalar.EqualWithinRel(got, want, 1e-10) {
-				t.Errorf("loss: got %.17g, want %.17g", got, want)
-			}
+			got := compareEngines(t, mustEngine(t, "fused", tensor.Float64, f), mustEngine(t, "graph", tensor.Float64, f), f, 1e-10)
 			if sim := f.simLoss(); !scalar.EqualWithinRel(got, sim, 1e-12) {
 				t.Errorf("loss: got %.17g, want %.17g (simulator)", got, sim)
-			}
-			for k := range gotGrad {
-				checkGradient(t, paramNames[k], gotGrad[k], wantGrad[k], 1e-10)
 			}
 		})
 	}
@@ -163,22 +159,8 @@ func TestFusedFloat32(t *testing.T) {
 	for _, c := range gradTable() {
 		t.Run(c.fullName(), func(t *testing.T) {
 			f := newFixture(t, c, 5)
-			f32, err := NewFused(f.sp, tensor.Float32, f.p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f64, err := NewFused(f.sp, tensor.Float64, f.p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, gotGrad := runEngine(t, f32, f)
-			want, wantGrad := runEngine(t, f64, f)
-			if !scalar.EqualWithinRel(got, want, tol) {
-				t.Errorf("loss: got %.9g, want %.9g", got, want)
-			}
-			for k := range gotGrad {
-				checkGradient(t, paramNames[k], gotGrad[k], wantGrad[k], tol)
-			}
+			f32, f64 := mustEngine(t, "fused", tensor.Float32, f), mustEngine(t, "fused", tensor.Float64, f)
+			compareEngines(t, f32, f64, f, tol)
 			final, want32 := f32.FinalState(), f64.FinalState()
 			for i := range final {
 				if !scalar.EqualWithinAbsOrRel(final[i], want32[i], 1e-5, 1e-5) {
