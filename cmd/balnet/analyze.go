@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
@@ -27,10 +28,10 @@ func cmdAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("analyze takes one run directory, got %d arguments", len(pos))
+	dir, err := oneRunDir("analyze", pos)
+	if err != nil {
+		return err
 	}
-	dir := pos[0]
 	cfg, err := readRunConfig(dir)
 	if err != nil {
 		return err
@@ -66,33 +67,14 @@ func cmdAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	header := analysis.Header(cfg.Analysis, cfg.Task.Signals, cfg.Outputs())
 	err = checkpoints.WriteAtomic(*out, 0o644, func(w io.Writer) error {
-		if err := writeCSVRow(w, header); err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if err := writeCSVRow(w, row); err != nil {
-				return err
-			}
-		}
-		return nil
+		cw := csv.NewWriter(w)
+		cw.Write(header)
+		cw.WriteAll(rows) // flushes; the first error is returned by Error
+		return cw.Error()
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "analysed %d checkpoints (epochs %v) into %s\n", len(epochs), epochs, *out)
-	return nil
-}
-
-// writeCSVRow writes one comma-separated row; balnet's fields never need quoting.
-func writeCSVRow(w io.Writer, fields []string) error {
-	for i, f := range fields {
-		sep := ","
-		if i == len(fields)-1 {
-			sep = "\n"
-		}
-		if _, err := io.WriteString(w, f+sep); err != nil {
-			return err
-		}
-	}
 	return nil
 }

@@ -90,6 +90,15 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// oneRunDir returns the single positional argument of a command that takes one run
+// directory.
+func oneRunDir(cmd string, pos []string) (string, error) {
+	if len(pos) != 1 {
+		return "", usagef("%s takes one run directory, got %d arguments %q", cmd, len(pos), pos)
+	}
+	return pos[0], nil
+}
+
 // setFlags collects repeated --set key=value flags.
 type setFlags []string
 

@@ -26,13 +26,13 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("export takes one run directory, got %d arguments", len(pos))
+	dir, err := oneRunDir("export", pos)
+	if err != nil {
+		return err
 	}
 	if *out == "" {
 		return usagef("export: --out FILE.npz is required")
 	}
-	dir := pos[0]
 	cfg, err := readRunConfig(dir)
 	if err != nil {
 		return err

@@ -20,11 +20,12 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("plot takes one run directory, got %q", pos)
+	dir, err := oneRunDir("plot", pos)
+	if err != nil {
+		return err
 	}
-	if info, err := os.Stat(pos[0]); err != nil || !info.IsDir() {
-		return usagef("plot: %s is not a run directory", pos[0])
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return usagef("plot: %s is not a run directory", dir)
 	}
-	return plots.All(pos[0], *out, stdout)
+	return plots.All(dir, *out, stdout)
 }

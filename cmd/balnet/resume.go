@@ -34,10 +34,10 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("resume takes one run directory, got %d arguments", len(pos))
+	dir, err := oneRunDir("resume", pos)
+	if err != nil {
+		return err
 	}
-	dir := pos[0]
 	cfg, err := readRunConfig(dir)
 	if err != nil {
 		return err
