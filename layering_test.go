@@ -27,7 +27,8 @@ var allowed = map[string][]string{
 	"checkpoints": {"model", "train"},
 	"config":      {"model", "tasks", "train", "analysis"},
 	"plots":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
-	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "plots"},
+	"sweep":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
+	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "plots", "sweep"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

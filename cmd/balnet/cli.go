@@ -21,6 +21,12 @@ const usage = `usage:
   balnet export  RUN_DIR [--epoch E] --out FILE.npz
                                                parameters as a .npz for numpy
   balnet config                                print the default configuration
+  balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet]
+  balnet sweep   SPEC.yaml --out DIR --slurm [--partition P] [--time T] [--mem M]
+                 [--max-parallel K] [--sbatch-arg ARG]... [--dry-run]
+                                               a grid of runs (README "Sweeps")
+  balnet sweep   status DIR | collect DIR [--x KEY] [--y COLUMN] [--by KEY] [--log-x]
+  balnet sweep   run-task DIR --index I        one run of a sweep (what the pool and SLURM run)
 
 Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
 configuration error, 1 run-time failure.
@@ -56,11 +62,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = cmdConfig(args[1:], stdout)
+	case "sweep":
+		err = cmdSweep(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, sweep, help)", args[0])
 	}
 	if err == nil {
 		return 0
