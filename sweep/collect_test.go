@@ -15,7 +15,7 @@ func TestCollectCurves(t *testing.T) {
 	s := mustParse(t, "grid: {network.b: [1, 2], sim.sigma: [0.5, 1]}\nseeds: 2\n")
 	l := Layout(t.TempDir())
 	runs := s.Runs()
-	if err := Prepare(l, s, runs, false); err != nil {
+	if err := Prepare(l, s, runs); err != nil {
 		t.Fatal(err)
 	}
 	// loss of run i: i+1 (so the two seeds at a grid point hold 2k+1 and 2k+2) except run 0.

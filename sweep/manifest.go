@@ -35,6 +35,8 @@ var States = []string{Pending, Running, Done, Diverged, Failed}
 //	DIR/configs/<run>.yaml  the configuration of one run
 //	DIR/runs/<run>/         the run directory (what balnet train writes)
 //	DIR/logs/<run>.log      everything the run printed
+//	DIR/locks/<run>/        an empty directory whose lock (rundir.Lock) the run's process holds
+//	DIR/locks/<run>/        an empty directory whose lock (rundir.Lock) the run's process holds
 //	DIR/slurm/              the job-array script, its logs and the submitted job ids
 type Layout string
 
@@ -54,8 +56,10 @@ func (l Layout) SlurmDir() string    { return filepath.Join(string(l), "slurm") 
 func (l Layout) SlurmScript() string { return filepath.Join(l.SlurmDir(), "sweep.sbatch") }
 func (l Layout) SlurmLogs() string   { return filepath.Join(l.SlurmDir(), "logs") }
 func (l Layout) SlurmJobs() string   { return filepath.Join(l.SlurmDir(), "jobs.csv") }
+func (l Layout) LockDir() string     { return filepath.Join(string(l), "locks") }
+func (l Layout) Lock(r Run) string   { return filepath.Join(l.LockDir(), r.Dir) }
 func (l Layout) dirs() []string {
-	return []string{l.StatusDir(), l.ConfigDir(), l.RunsDir(), l.LogDir()}
+	return []string{l.StatusDir(), l.ConfigDir(), l.RunsDir(), l.LogDir(), l.LockDir()}
 }
 
 // Status is the state of one run, kept in DIR/status/<run>.json. Exactly one process writes

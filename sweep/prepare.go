@@ -9,6 +9,7 @@ import (
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 )
 
 // Check validates every run's configuration and the sweep directory before anything is
@@ -54,15 +55,11 @@ func Check(l Layout, s *Spec, force bool) (runs []Run, replace bool, err error) 
 	return runs, true, nil
 }
 
-// Prepare writes the sweep directory after Check: the resolved spec, every run's
-// configuration and the manifest (replacing the old sweep first when replace is set).
-// Existing status files and run directories are kept: that is how a sweep continues.
-func Prepare(l Layout, s *Spec, runs []Run, replace bool) error {
-	if replace {
-		if err := removeAll(string(l)); err != nil {
-			return err
-		}
-	}
+// Prepare writes the sweep directory after Check (and Remove, when Check said to replace
+// it): the resolved spec, every run's configuration and the manifest. Existing status files
+// and run directories are kept: that is how a sweep continues. The caller holds the sweep
+// directory's lock (rundir.Lock).
+func Prepare(l Layout, s *Spec, runs []Run) error {
 	for _, d := range l.dirs() {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
@@ -103,9 +100,16 @@ func Load(l Layout) (*Spec, []Run, error) {
 	return s, s.Runs(), nil
 }
 
-// removeAll deletes a directory's contents by first renaming it to a hidden sibling, so
-// that a crash midway never leaves half an old sweep where the new one is written.
-func removeAll(dir string) error {
+// Remove deletes a sweep directory (to replace it, --force) by first renaming it to a hidden
+// sibling, so that a crash midway never leaves half an old sweep where the new one is
+// written. It takes the directory's lock first: a sweep still running there is not removed.
+func Remove(l Layout) error {
+	dir := string(l)
+	lock, err := rundir.Lock(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	aside, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".replaced-")
 	if err != nil {
 		return err

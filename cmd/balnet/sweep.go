@@ -20,6 +20,7 @@ import (
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
 	"github.com/balnet/balnet/plots"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/sweep"
 	"github.com/balnet/balnet/train"
 )
@@ -117,7 +118,21 @@ func cmdSweepRun(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("sweep: cannot find the balnet executable: %w", err)
 	}
-	if err := sweep.Prepare(l, spec, runs, replace); err != nil {
+	// One balnet sweep at a time writes a sweep directory: it holds the directory's lock.
+	if replace {
+		if err := sweep.Remove(l); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	lock, err := rundir.Lock(*out)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if err := sweep.Prepare(l, spec, runs); err != nil {
 		return err
 	}
 	st, err := sweep.Statuses(l, runs)
@@ -435,6 +450,15 @@ func cmdSweepRunTask(ctx context.Context, args []string, stdout io.Writer) error
 		return usagef("sweep run-task: --index = %d is invalid: an integer from 0 to %d", *index, len(runs)-1)
 	}
 	r := runs[*index]
+	// One process at a time runs a run (a SLURM requeue may start a second copy).
+	if err := os.MkdirAll(l.Lock(r), 0o755); err != nil {
+		return err
+	}
+	lock, err := rundir.Lock(l.Lock(r))
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.ID, err)
+	}
+	defer lock.Unlock()
 	task, before, err := sweep.Begin(l, r)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/sweep"
 )
 
@@ -510,4 +512,41 @@ func TestSweepDryRun(t *testing.T) {
 			t.Errorf("after a dry run: run %s is %s (job %q), want pending without a job", row["id"], row["status"], row["job"])
 		}
 	}
+}
+
+// TestSweepLocks: a second balnet sweep on a sweep directory that another holds, and a
+// second process on one run, exit 1 naming the holder's pid and change nothing.
+func TestSweepLocks(t *testing.T) {
+	useBinary(t)
+	dir := filepath.Join(t.TempDir(), "sweep")
+	spec := tinySpec(t, 8, 4)
+	mustRun(t, "sweep", spec, "--out", dir, "--slurm", "--dry-run")
+	pid := strconv.Itoa(os.Getpid())
+
+	lock, err := rundir.Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	code, _, stderr := runCmd(t, "sweep", spec, "--out", dir)
+	if code != 1 || !strings.Contains(stderr, dir) || !strings.Contains(stderr, pid) {
+		t.Errorf("second sweep on a locked directory: got exit %d, stderr %q; want 1 naming %s and pid %s", code, stderr, dir, pid)
+	}
+	checkUnchanged(t, dir, before)
+	lock.Unlock()
+
+	if err := os.MkdirAll(filepath.Join(dir, "locks", "network.g=0.02,seed=1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runLock, err := rundir.Lock(filepath.Join(dir, "locks", "network.g=0.02,seed=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer runLock.Unlock()
+	before = snapshot(t, dir)
+	code, _, stderr = runCmd(t, "sweep", "run-task", dir, "--index", "0")
+	if code != 1 || !strings.Contains(stderr, "network.g=0.02,seed=1") || !strings.Contains(stderr, pid) {
+		t.Errorf("run-task on a locked run: got exit %d, stderr %q; want 1 naming the run and pid %s", code, stderr, pid)
+	}
+	checkUnchanged(t, dir, before)
 }
