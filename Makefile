@@ -6,7 +6,7 @@ GO      ?= go
 RUN_DIR ?= runs/default
 EPOCHS  ?= 10000
 
-.PHONY: build run test test-short bench bench-openblas bench-peer openblas docs lint clean
+.PHONY: build run test test-short bench bench-openblas bench-peer bench-sweep openblas docs lint clean
 
 build:
 	$(GO) build -o bin/balnet ./cmd/balnet
@@ -35,6 +35,10 @@ bench:
 # setting, side by side in one run; installs python3-torch with apt-get when missing.
 bench-peer:
 	bash scripts/bench-peer.sh
+
+# Throughput of the sweep pool: 16 runs of 2000 epochs with 1 and with 2 workers (~3 min).
+bench-sweep:
+	bash scripts/bench-sweep.sh
 
 # Optional OpenBLAS build (cgo): installs libopenblas-dev with apt-get when it is missing.
 # (The check links a test program: the runtime library alone, without -dev, cannot link.)

@@ -158,7 +158,7 @@ func (p *Pool) runOne(ctx context.Context, r Run, mu *sync.Mutex, children map[i
 		if err != nil {
 			return st, err
 		}
-		code, how, err := p.attempt(r, mu, children)
+		code, how, err := p.attempt(ctx, r, mu, children)
 		if err != nil {
 			return st, err
 		}
@@ -187,7 +187,7 @@ func (p *Pool) runOne(ctx context.Context, r Run, mu *sync.Mutex, children map[i
 
 // attempt runs one child process for r and returns its exit status (128 + the signal
 // number when it was killed by a signal) and a description of how it ended.
-func (p *Pool) attempt(r Run, mu *sync.Mutex, children map[int]*os.Process) (int, string, error) {
+func (p *Pool) attempt(ctx context.Context, r Run, mu *sync.Mutex, children map[int]*os.Process) (int, string, error) {
 	logf, err := os.OpenFile(p.Layout.Log(r), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return 0, "", err
@@ -203,6 +203,9 @@ func (p *Pool) attempt(r Run, mu *sync.Mutex, children map[int]*os.Process) (int
 	err = cmd.Start()
 	if err == nil {
 		children[cmd.Process.Pid] = cmd.Process
+		if ctx.Err() != nil { // cancelled while starting: the forwarding has already run
+			cmd.Process.Signal(os.Interrupt)
+		}
 	}
 	mu.Unlock()
 	if err != nil {
