@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"tasks":       {},
 	"model":       {},
 	"train":       {"model", "tasks"},
-	"analysis":    {"model", "train"},
+	"analysis":    {"model"},
 	"checkpoints": {"model", "train"},
 	"config":      {"model", "tasks", "train", "analysis"},
 	"rundir":      {"model", "tasks", "train", "analysis", "checkpoints", "config"},
