@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 	"github.com/balnet/balnet/tasks"
 )
 
@@ -93,7 +94,7 @@ type Trainer struct {
 	cfg   Config
 	spec  model.Spec
 	task  tasks.Task
-	graph model.Engine
+	graph engine.Engine
 	opt   optimizer
 	init  *model.Params // the initial parameters (J_init, …)
 
@@ -134,7 +135,7 @@ func New(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.graph, err = model.NewEngine(cfg.Train.Engine, t.spec, dtype, p); err != nil {
+	if t.graph, err = engine.New(cfg.Train.Engine, t.spec, dtype, p); err != nil {
 		return nil, err
 	}
 	sizes := []int{t.spec.N * t.spec.N, t.spec.N * S, R * t.spec.N}
