@@ -15,7 +15,7 @@ import (
 
 // smallConfig is a fast training configuration (the train package's test setting): N = 20,
 // T = 20 steps, batch 4, test every 5 epochs, with the given number of signals.
-func smallConfig(dtype string, signals int) train.Config {
+func smallConfig(dtype train.DType, signals int) train.Config {
 	c := train.DefaultConfig()
 	c.DType = dtype
 	c.Network.N = 20
@@ -182,7 +182,7 @@ func TestFloatFormat(t *testing.T) {
 //   - j_outlier1_re ≈ N·mean(J) = −balance (§3.1; §7 item 3 measured −0.9931), with corrections
 //     O(g/√N) = 3.2e-3; allowed 0.02.
 func TestEpochZeroDefault(t *testing.T) {
-	for _, dtype := range []string{"float32", "float64"} {
+	for _, dtype := range []train.DType{train.Float32, train.Float64} {
 		cfg := train.DefaultConfig()
 		cfg.DType = dtype
 		cfg.Train.Epochs = 0

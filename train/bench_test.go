@@ -11,8 +11,8 @@ import (
 // engine and dtype.
 func BenchmarkEpoch(b *testing.B) {
 	for _, engine := range engine.Names {
-		for _, dtype := range []string{"float32", "float64"} {
-			b.Run(engine+"/"+dtype, func(b *testing.B) {
+		for _, dtype := range []DType{Float32, Float64} {
+			b.Run(engine+"/"+string(dtype), func(b *testing.B) {
 				cfg := DefaultConfig()
 				cfg.DType, cfg.Train.Engine = dtype, engine
 				t, err := New(cfg)
