@@ -158,13 +158,13 @@ func TestHeaderNames(t *testing.T) {
 // TestFloatFormat: floats round-trip exactly; NaN is an empty field.
 func TestFloatFormat(t *testing.T) {
 	for _, v := range []float64{0.1, -0.9931, 1e-300, math.Pi, math.MaxFloat64, 0} {
-		s := formatFloat(v)
+		s := FormatFloat(v)
 		back, err := strconv.ParseFloat(s, 64)
 		if err != nil || back != v {
 			t.Errorf("%v: wrote %q, read back %v (%v)", v, s, back, err)
 		}
 	}
-	if got := formatFloat(math.NaN()); got != "" {
+	if got := FormatFloat(math.NaN()); got != "" {
 		t.Errorf("NaN: got %q, want empty", got)
 	}
 }
