@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Header returns the column names of analysis.csv for the settings s and a network with
@@ -84,44 +85,56 @@ func (r *Record) Header() []string {
 // the columns). Missing values (fewer than K eigenvalues, align{k} for k > rank) are empty
 // fields, as is NaN.
 func (r *Record) Row() []string {
-	row := []string{strconv.Itoa(r.Epoch), formatFloat(r.Balance), formatFloat(r.BalanceRel)}
+	row := []string{strconv.Itoa(r.Epoch), FormatFloat(r.Balance), FormatFloat(r.BalanceRel)}
 	for _, out := range [][]complex128{r.JOutliers, r.LinOutliers} {
 		for k := range max(r.Settings.Outliers, 0) {
 			if k < len(out) {
-				row = append(row, formatFloat(real(out[k])), formatFloat(imag(out[k])))
+				row = append(row, FormatFloat(real(out[k])), FormatFloat(imag(out[k])))
 			} else {
 				row = append(row, "", "")
 			}
 		}
 	}
-	row = append(row, formatFloat(r.BulkRadius), formatFloat(r.WinMean))
+	row = append(row, FormatFloat(r.BulkRadius), FormatFloat(r.WinMean))
 	for _, v := range r.WinMeans {
-		row = append(row, formatFloat(v))
+		row = append(row, FormatFloat(v))
 	}
-	row = append(row, formatFloat(r.WoutMean))
+	row = append(row, FormatFloat(r.WoutMean))
 	for _, v := range r.WoutMeans {
-		row = append(row, formatFloat(v))
+		row = append(row, FormatFloat(v))
 	}
-	row = append(row, formatFloat(r.Within), formatFloat(r.Between), formatFloat(r.Overall),
-		formatFloat(r.ARI), strconv.Itoa(r.Rank))
+	row = append(row, FormatFloat(r.Within), FormatFloat(r.Between), FormatFloat(r.Overall),
+		FormatFloat(r.ARI), strconv.Itoa(r.Rank))
 	ef := math.NaN()
 	for k := range MaxAlignRank {
 		v := math.NaN()
 		if r.Alignment != nil && k < len(r.Alignment.Gamma) {
 			v = r.Alignment.Gamma[k]
 		}
-		row = append(row, formatFloat(v))
+		row = append(row, FormatFloat(v))
 	}
 	if r.Alignment != nil {
 		ef = r.Alignment.EFRatio
 	}
-	return append(row, formatFloat(ef))
+	return append(row, FormatFloat(ef))
 }
 
-// formatFloat writes v in the shortest form that reads back exactly; NaN is empty.
-func formatFloat(v float64) string {
+// FormatFloat is the one number format of balnet's CSV files (analysis.csv, metrics.csv,
+// analysis-recomputed.csv): the shortest form that reads back to the same float64
+// (strconv 'g', precision −1), +Inf and −Inf as such, and NaN (a missing value) as an
+// empty field, which pandas and numpy.genfromtxt read as NaN. ParseFloat reads it back.
+func FormatFloat(v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// ParseFloat reads a field written by FormatFloat: an empty field is NaN.
+func ParseFloat(field string) (float64, error) {
+	field = strings.TrimSpace(field)
+	if field == "" {
+		return math.NaN(), nil
+	}
+	return strconv.ParseFloat(field, 64)
 }

@@ -77,19 +77,19 @@ func MeanCoupling(s Settings) (*mat.Dense, error) {
 	n := s.N
 	m := mat.NewDense(n, n, nil)
 	switch s.Init {
-	case "gaussian":
+	case InitGaussian:
 		v := -s.B * s.J0 / float64(n)
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
 				m.Set(i, j, v)
 			}
 		}
-	case "ei":
+	case InitEI:
 		var div float64
 		switch s.EI.Scale {
-		case "half":
+		case ScaleHalf:
 			div = float64(n) / 2
-		case "full":
+		case ScaleFull:
 			div = float64(n)
 		default:
 			return nil, fmt.Errorf("unknown E–I block scale %q (allowed: half, full)", s.EI.Scale)

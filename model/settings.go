@@ -16,15 +16,40 @@ type EIBlocks struct {
 	II float64 `yaml:"ii"`
 	// Scale is "half" for block means J_xy/(N/2) (the reference code) or "full" for
 	// J_xy/N (the final appendix).
-	Scale string `yaml:"scale"`
+	Scale BlockScale `yaml:"scale"`
 }
+
+// Init names an initialization of J: the type of network.init.
+type Init string
+
+// The initializations (docs/science.md §1.2, §2.3). A new one (e.g. a low-rank structure)
+// adds a constant here, its entry in Inits, and its case in NewParams and MeanCoupling.
+const (
+	InitGaussian Init = "gaussian" // mean −b·J₀/N, std g/√N
+	InitEI       Init = "ei"       // E–I block means (EIBlocks)
+)
+
+// Inits lists the accepted initializations.
+var Inits = []Init{InitGaussian, InitEI}
+
+// BlockScale is the divisor of the E–I block means: the type of network.ei.scale.
+type BlockScale string
+
+// The block scales (docs/science.md §1.5 item 11).
+const (
+	ScaleHalf BlockScale = "half" // J_xy/(N/2), the reference code
+	ScaleFull BlockScale = "full" // J_xy/N, the final appendix
+)
+
+// BlockScales lists the accepted block scales.
+var BlockScales = []BlockScale{ScaleHalf, ScaleFull}
 
 // Settings configures the network (configuration section "network").
 type Settings struct {
 	// N is the number of units.
 	N int `yaml:"n"`
 	// Nonlinearity is φ: relu, sigmoid, tanh, linear or threshquad.
-	Nonlinearity string `yaml:"nonlinearity"`
+	Nonlinearity Nonlinearity `yaml:"nonlinearity"`
 	// Tau is the single-unit time constant τ.
 	Tau float64 `yaml:"tau"`
 	// G is the std·√N of the random part J̃ of the couplings.
@@ -34,7 +59,7 @@ type Settings struct {
 	// J0 is the mean-coupling strength J₀.
 	J0 float64 `yaml:"j0"`
 	// Init is "gaussian" (mean −b·J₀/N, std g/√N) or "ei" (E–I blocks).
-	Init string `yaml:"init"`
+	Init Init `yaml:"init"`
 	// ZeroDiagonal keeps J_ii = 0 at initialization and in every forward pass.
 	ZeroDiagonal bool `yaml:"zero_diagonal"`
 	// Win is the distribution of the input weights W_in (N×S).
@@ -64,11 +89,11 @@ type SimSettings struct {
 // DefaultSettings returns the reference network of SCIENCE.md §1.6.
 func DefaultSettings() Settings {
 	return Settings{
-		N: 100, Nonlinearity: "relu", Tau: 1, G: 0.032, B: 1, J0: 1, Init: "gaussian",
+		N: 100, Nonlinearity: ReLU, Tau: 1, G: 0.032, B: 1, J0: 1, Init: InitGaussian,
 		ZeroDiagonal: true,
 		Win:          Gaussian{Mean: 1, Std: 0.01},
 		Wout:         Gaussian{Mean: 1, Std: 0.2},
-		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: "half"},
+		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: ScaleHalf},
 	}
 }
 

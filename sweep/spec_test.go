@@ -100,7 +100,7 @@ seeds: [5, 9]
 		if got := FormatValue(c.Network.B); got != r.Values[0].Value {
 			t.Errorf("Config(%s): network.b = %s, want %s", r.ID, got, r.Values[0].Value)
 		}
-		if c.Network.Nonlinearity != r.Values[2].Value {
+		if string(c.Network.Nonlinearity) != r.Values[2].Value {
 			t.Errorf("Config(%s): nonlinearity %q", r.ID, c.Network.Nonlinearity)
 		}
 	}

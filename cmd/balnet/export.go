@@ -11,6 +11,7 @@ import (
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/rundir"
+	"github.com/balnet/balnet/train"
 )
 
 // cmdExport writes the parameters of a checkpoint as a .npz file that numpy reads with
@@ -78,10 +79,10 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // array converts m to a named array of the run's dtype (float32 values are exact).
-func array(name string, m *mat.Dense, dtype string) checkpoints.NamedArray {
+func array(name string, m *mat.Dense, dtype train.DType) checkpoints.NamedArray {
 	r, c := m.Dims()
 	data := mat.DenseCopyOf(m).RawMatrix().Data
-	if dtype == "float32" {
+	if dtype == train.Float32 {
 		f := make([]float32, len(data))
 		for i, v := range data {
 			f[i] = float32(v)
