@@ -60,7 +60,10 @@ type Settings struct {
 	J0 float64 `yaml:"j0"`
 	// Init is "gaussian" (mean −b·J₀/N, std g/√N) or "ei" (E–I blocks).
 	Init Init `yaml:"init"`
-	// ZeroDiagonal keeps J_ii = 0 at initialization and in every forward pass.
+	// ZeroDiagonal sets J_ii = 0 at initialization, and the trainer masks the diagonal of
+	// the gradient of J, so J_ii stays 0 through training (docs/science.md §1.2: equivalent
+	// to the reference code's reset before every forward pass). The engines and the
+	// simulator use J as given: a J with a nonzero diagonal, set by hand, is simulated so.
 	ZeroDiagonal bool `yaml:"zero_diagonal"`
 	// Win is the distribution of the input weights W_in (N×S).
 	Win Gaussian `yaml:"win"`

@@ -48,20 +48,23 @@ func epochSeries(t *Table, columns, labels []string) (EpochSeries, error) {
 // LossSeries returns the training and test loss against epoch from metrics.csv
 // (columns epoch, train_loss, test_loss). The training loss is the mean of the
 // per-epoch losses since the previous test, and is NaN at epoch 0; the test loss is the
-// loss l of SCIENCE.md §1.5 item 4 on the fixed test batch:
+// loss l of docs/science.md §1.5 item 4 on the fixed test batch (model.Loss; columns:
+// rundir.MetricsHeader):
 //
-//	l = Σ_{ti=⌊T/5⌋}^{T} [ Σ_{r,trial} (x̂_r(ti) − y_r(ti))² + λ_act Σ_{i,trial} h_i(ti)² ] / (B·T·R).
+//	l = Σ_{ti=max(burn_in,1)}^{T} [ Σ_{r,trial} (x̂_r(ti) − y_r(ti))² + λ_act Σ_{i,trial} h_i(ti)² ] / (B·T·R),
+//
+// burn_in = sim.burn_in (10 by default, the reference code's ⌊T/5⌋ for T = 50).
 func LossSeries(metrics *Table) (EpochSeries, error) {
 	return epochSeries(metrics, []string{"train_loss", "test_loss"}, []string{"train", "test"})
 }
 
 // BalanceSeries returns the empirical balance against epoch from analysis.csv
-// (SCIENCE.md §3.2): column balance is b_emp = −N·mean(J)/J₀ (≈ b(N−1)/N at
-// initialization) and column balance_rel is b_rel = |mean(J)/mean(J at the first
-// analysis)|.
+// (docs/science.md §3.2; the columns are defined once, at analysis.Header): column
+// balance is b_emp = −N·mean(J)/J₀ (≈ b(N−1)/N at initialization) and column balance_rel
+// is b_rel = mean(J)/mean(J_init), J_init the parameters at epoch 0 (exactly 1 there).
 func BalanceSeries(analysis *Table) (EpochSeries, error) {
 	return epochSeries(analysis, []string{"balance", "balance_rel"},
-		[]string{"b_emp = −N·mean(J)/J₀", "b_rel = |mean(J)/mean(J₁)|"})
+		[]string{"b_emp = −N·mean(J)/J₀", "b_rel = mean(J)/mean(J_init)"})
 }
 
 // OutlierSeries returns the real parts of the K outlier eigenvalues (the K most negative
@@ -104,9 +107,10 @@ func WeightMeanSeries(analysis *Table) (EpochSeries, error) {
 	return epochSeries(analysis, cols, labels)
 }
 
-// CouplingSeries returns the mean couplings against epoch from analysis.csv (SCIENCE.md
-// §3.3): with cluster labels a_i, j_within = mean{J_ij : a_i = a_j}, j_between =
-// mean{J_ij : a_i ≠ a_j} and j_overall = mean(J).
+// CouplingSeries returns the mean couplings against epoch from analysis.csv
+// (docs/science.md §3.3; columns defined at analysis.Header): with k-means labels a_i of
+// the rows of W_in, j_within = mean{J_ij : i ≠ j, a_i = a_j}, j_between = mean{J_ij :
+// a_i ≠ a_j} and j_overall = mean{J_ij : i ≠ j}; the diagonal is excluded everywhere.
 func CouplingSeries(analysis *Table) (EpochSeries, error) {
 	return epochSeries(analysis, []string{"j_within", "j_between", "j_overall"},
 		[]string{"within clusters", "between clusters", "all pairs"})
