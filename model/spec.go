@@ -40,7 +40,7 @@ func NewSpec(net Settings, sim SimSettings, signals, outputs, trials int, activi
 // Leak is Δt/τ, the weight of the drift in one Euler step.
 func (sp Spec) Leak() float64 { return sp.DT / sp.Tau }
 
-// NoiseScale is σ√(Δt/τ), the std of the noise added in one Euler step (SCIENCE.md §1.1).
+// NoiseScale is σ√(Δt/τ), the std of the noise added in one Euler step (docs/science.md §1.1).
 func (sp Spec) NoiseScale() float64 { return sp.Sigma * math.Sqrt(sp.DT/sp.Tau) }
 
 // InputGain is b/S, the factor of W_in·I in the drive.
@@ -49,7 +49,7 @@ func (sp Spec) InputGain() float64 { return sp.B / float64(sp.S) }
 // FirstCounted is the first state index ti that contributes to the loss: max(BurnIn, 1).
 func (sp Spec) FirstCounted() int { return max(sp.BurnIn, 1) }
 
-// LossNorm is B·T·R, the normalization of the loss (SCIENCE.md §1.5 item 4: the sum over
+// LossNorm is B·T·R, the normalization of the loss (docs/science.md §1.5 item 4: the sum over
 // the counted window is divided by the full T, as in the reference code).
 func (sp Spec) LossNorm() float64 { return float64(sp.Trials * sp.Steps * sp.R) }
 

@@ -334,7 +334,7 @@ func stepXY(edges, counts []float64) (x, y []float64) {
 }
 
 // scatterPanel draws W_out,k· against W_in,·k at the checkpoint, coloured by the k-means
-// clusters of the last spectra file (SCIENCE.md §3.3).
+// clusters of the last spectra file (docs/science.md §3.3).
 func (r *run) scatterPanel(k int) (panel, error) {
 	if r.state == nil {
 		return nil, r.stateErr

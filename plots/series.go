@@ -68,7 +68,7 @@ func BalanceSeries(analysis *Table) (EpochSeries, error) {
 }
 
 // OutlierSeries returns the real parts of the K outlier eigenvalues (the K most negative
-// real parts, SCIENCE.md §3.1) against epoch, from the columns {matrix}_outlier{k}_re
+// real parts, docs/science.md §3.1) against epoch, from the columns {matrix}_outlier{k}_re
 // of analysis.csv, k = 1…K: matrix "lin" for M = J·diag(φ′(h)), "j" for J itself. K is
 // the number of such columns in the header.
 func OutlierSeries(analysis *Table, matrix string) (EpochSeries, error) {
@@ -84,7 +84,7 @@ func OutlierSeries(analysis *Table, matrix string) (EpochSeries, error) {
 }
 
 // WeightMeanSeries returns the mean input and readout weights against epoch from
-// analysis.csv (SCIENCE.md §3.2): win_mean = (1/(N·S)) Σ_is W_in,is and wout_mean =
+// analysis.csv (docs/science.md §3.2): win_mean = (1/(N·S)) Σ_is W_in,is and wout_mean =
 // (1/(R·N)) Σ_ri W_out,ri, and, when there are at least two signals (readouts), the
 // per-signal means win_mean{s} = (1/N) Σ_i W_in,is (per-readout wout_mean{r}).
 func WeightMeanSeries(analysis *Table) (EpochSeries, error) {
@@ -117,7 +117,7 @@ func CouplingSeries(analysis *Table) (EpochSeries, error) {
 }
 
 // AlignmentSeries returns the alignment cosines γ_k = cos θ_k (singular values of
-// A = LᵀR, SCIENCE.md §6.3) against epoch from the columns align{k} of analysis.csv
+// A = LᵀR, docs/science.md §6.3) against epoch from the columns align{k} of analysis.csv
 // (NaN where k exceeds the rank D at that epoch), and, if present, the column ef_ratio
 // = ‖J_EF‖_F/‖Jˢ‖_F.
 func AlignmentSeries(analysis *Table) (EpochSeries, error) {

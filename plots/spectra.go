@@ -17,7 +17,7 @@ type Spectra struct {
 	Path  string
 	// J holds the eigenvalues of J (array j_eig, N×2: real and imaginary parts).
 	J []complex128
-	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of SCIENCE.md
+	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of docs/science.md
 	// §3.1 (array lin_eig, N×2).
 	Lin []complex128
 	// LabelsWin and LabelsJ are the k-means cluster labels of the neurons on the rows of

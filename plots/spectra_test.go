@@ -120,4 +120,3 @@ func TestListSpectra(t *testing.T) {
 		t.Errorf("got epochs %v, want %v", epochs, want)
 	}
 }
-
