@@ -169,7 +169,7 @@ func TestFloatFormat(t *testing.T) {
 	}
 }
 
-// TestEpochZeroDefault: the analysis of the default configuration (SCIENCE.md §1.6) before any
+// TestEpochZeroDefault: the analysis of the default configuration (docs/science.md §1.6) before any
 // update. Closed forms:
 //   - balance = −N·mean(J)/J₀ = b(N−1)/N + noise, the noise −Σ_{i≠j} J̃_ij/(N·J₀) having std
 //     g·sqrt(N−1)/(N·J₀) = 3.2e-3 (§1.2, §3.2); allowed 5 std;
@@ -277,7 +277,7 @@ func TestFixedPoint(t *testing.T) {
 func TestAlignThreshold(t *testing.T) {
 	def := train.DefaultConfig().Network
 	ei := def
-	ei.Init, ei.G = "ei", 0.01 // SCIENCE.md §2.1 Fig. 8: δ = max(|J_EE|, |J_II|)/(N/2) = 1.8/50
+	ei.Init, ei.G = "ei", 0.01 // docs/science.md §2.1 Fig. 8: δ = max(|J_EE|, |J_II|)/(N/2) = 1.8/50
 	none := def
 	none.G, none.ZeroDiagonal = 0, false
 	for _, tc := range []struct {
@@ -399,7 +399,7 @@ func BenchmarkHookShare(b *testing.B) {
 	b.ReportMetric(100*perAnalysis/(float64(s.Every)*perEpoch), "share-%")
 }
 
-// BenchmarkAnalyze times one Analyze of the reference configuration (SCIENCE.md §1.6) at
+// BenchmarkAnalyze times one Analyze of the reference configuration (docs/science.md §1.6) at
 // N = 100, 500, 1000, after the epoch-0 relaxation.
 func BenchmarkAnalyze(b *testing.B) {
 	for _, n := range []int{100, 500, 1000} {

@@ -28,7 +28,7 @@ type Phi struct {
 // Nonlinearities lists the accepted names of Lookup.
 var Nonlinearities = []Nonlinearity{ReLU, Sigmoid, Tanh, Linear, ThreshQuad}
 
-// Lookup returns the nonlinearity with the given name (SCIENCE.md §2.4):
+// Lookup returns the nonlinearity with the given name (docs/science.md §2.4):
 //
 //	relu(x) = max(x, 0)            relu′(x) = 1 if x > 0 else 0 (0 at the kink)
 //	sigmoid(x) = 1/(1+e^{−x})      sigmoid′ = σ(1−σ)

@@ -21,7 +21,7 @@ type Settings struct {
 	Stationary bool `yaml:"stationary"`
 }
 
-// DefaultSettings returns the reference setting of SCIENCE.md §1.6: one OU signal tracked
+// DefaultSettings returns the reference setting of docs/science.md §1.6: one OU signal tracked
 // by one readout (Outputs 0 = as many as signals),
 // τ_S = 0.1, I₀ = 1, I₁ = 0.1.
 func DefaultSettings() Settings {

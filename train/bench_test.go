@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkEpoch measures one training epoch (batch sampling, noise, forward, backward,
-// Adam) at the reference setting N = 100, B = 10, T = 50, S = 1 (SCIENCE.md §1.6) for each
+// Adam) at the reference setting N = 100, B = 10, T = 50, S = 1 (docs/science.md §1.6) for each
 // engine and dtype.
 func BenchmarkEpoch(b *testing.B) {
 	for _, engine := range engine.Names {

@@ -26,7 +26,7 @@ type Config struct {
 	Train   Settings          `yaml:"train"`
 }
 
-// DefaultConfig returns the reference setting of SCIENCE.md §1.6.
+// DefaultConfig returns the reference setting of docs/science.md §1.6.
 func DefaultConfig() Config {
 	return Config{
 		Seed: 1, DType: Float32,

@@ -55,7 +55,7 @@ func TestAdamClosedForm(t *testing.T) {
 }
 
 // TestDiagonalStaysZero: with zero_diagonal the diagonal of J is exactly 0 after training
-// (SCIENCE.md §7.12), in both dtypes.
+// (docs/science.md §7.12), in both dtypes.
 func TestDiagonalStaysZero(t *testing.T) {
 	for _, dtype := range []DType{Float32, Float64} {
 		tr := mustRun(t, small(dtype))
