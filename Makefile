@@ -18,7 +18,8 @@ run: build
 	rm -rf $(RUN_DIR)
 	./bin/balnet train --epochs $(EPOCHS) --out $(RUN_DIR)
 
-# The whole test suite, slow tests included (about 10 minutes on 2 cores).
+# The whole test suite, slow tests included: about 2.3 minutes of CPU (measured 127 s user +
+# 14 s system; 3.4 min wall on 2 cores shared with other jobs, load 7), timeout 15 min.
 test:
 	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
