@@ -16,13 +16,15 @@ const module = "github.com/balnet/balnet/"
 // allowed lists, for every package, the balnet packages it may import (DESIGN.md, "The
 // packages and the way data flows"): tasks and model import neither each other nor anything
 // above them; train imports model and tasks (never checkpoints: the command hands the loop
-// a checkpointing hook); analysis and checkpoints import model and train; config collects
+// a checkpointing hook); sim (long streaming simulations) imports model and tasks;
+// analysis and checkpoints import model and train; config collects
 // the settings structs; plots reads run directories; only cmd/balnet imports everything,
 // and nothing imports cmd.
 var allowed = map[string][]string{
 	"tasks":       {},
 	"model":       {},
 	"train":       {"model", "tasks"},
+	"sim":         {"model", "tasks"},
 	"analysis":    {"model", "train"},
 	"checkpoints": {"model", "train"},
 	"config":      {"model", "tasks", "train", "analysis"},
