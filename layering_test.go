@@ -17,7 +17,7 @@ const module = "github.com/balnet/balnet/"
 // packages and the way data flows"): tasks and model import neither each other nor anything
 // above them; train imports model and tasks (never checkpoints: the command hands the loop
 // a checkpointing hook); sim (long streaming simulations) imports model and tasks;
-// analysis and checkpoints import model and train; config collects
+// info (spectra and information rates) imports nothing of balnet's; analysis and checkpoints import model and train; config collects
 // the settings structs; plots reads run directories; only cmd/balnet imports everything,
 // and nothing imports cmd.
 var allowed = map[string][]string{
@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"model":       {},
 	"train":       {"model", "tasks"},
 	"sim":         {"model", "tasks"},
+	"info":        {},
 	"analysis":    {"model", "train"},
 	"checkpoints": {"model", "train"},
 	"config":      {"model", "tasks", "train", "analysis"},
