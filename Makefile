@@ -45,7 +45,7 @@ openblas:
 
 # The epoch benchmarks of the OpenBLAS build (run `make openblas` once first).
 bench-openblas:
-	CGO_ENABLED=1 $(GO) test -tags openblas -run '^$$' -bench BenchmarkEpoch -benchmem -count 6 ./model/
+	CGO_ENABLED=1 $(GO) test -tags openblas -run '^$$' -bench BenchmarkEpoch -benchmem -count 6 ./model/engine/
 
 # Regenerate the summary figure shown in README.md from a fresh default run.
 docs: run

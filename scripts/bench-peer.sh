@@ -33,11 +33,11 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-CGO_ENABLED=0 go test -c -o "$tmp/pure.test" ./model/
+CGO_ENABLED=0 go test -c -o "$tmp/pure.test" ./model/engine/
 engines=(pure)
 # OpenBLAS is used when a C compiler can link against it (make openblas installs it).
 if echo 'int main(void) { return 0; }' | cc -x c - -lopenblas -o /dev/null 2>/dev/null; then
-	CGO_ENABLED=1 go test -tags openblas -c -o "$tmp/openblas.test" ./model/
+	CGO_ENABLED=1 go test -tags openblas -c -o "$tmp/openblas.test" ./model/engine/
 	engines+=(openblas)
 else
 	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev and a C compiler); pure Go only" >&2

@@ -1,6 +1,7 @@
-package model
+package engine
 
 import (
+	"github.com/balnet/balnet/model"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -50,7 +51,7 @@ type fusedWork[T float32 | float64] struct {
 	hasBias bool // some bias is non-zero (it is zero unless set by hand)
 }
 
-func newFusedWork[T float32 | float64](sp Spec, bias []float64) *fusedWork[T] {
+func newFusedWork[T float32 | float64](sp model.Spec, bias []float64) *fusedWork[T] {
 	n, s, r, b, steps := sp.N, sp.S, sp.R, sp.Trials, sp.Steps
 	w := &fusedWork[T]{
 		n: n, s: s, r: r, b: b, steps: steps, first: sp.FirstCounted(),
