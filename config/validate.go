@@ -68,6 +68,9 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	if err := c.validateInfo(); err != nil {
+		return err
+	}
 	switch {
 	case c.Sim.BurnIn >= c.Sim.Steps:
 		return &Error{Key: "sim.burn_in", Value: strconv.Itoa(c.Sim.BurnIn),

@@ -11,11 +11,21 @@ import "math"
 // few percent. Without overlap it is 1/K exactly (Ĉ ~ Beta(1, K−1)); with the default 50%
 // overlap of Hann segments it is about 1.07/K (0.00419 for K = 255, docs/science.md §4.4).
 func NullCoherence(x, y []float64, w Welch) (float64, error) {
-	n := len(y)
-	s := make([]float64, n)
-	copy(s, y[n/2:])
-	copy(s[n-n/2:], y[:n/2])
-	sp, err := Estimate(x, s, w)
+	return NullCoherenceAll([][]float64{x}, [][]float64{y}, w)
+}
+
+// NullCoherenceAll is NullCoherence for the spectra of several realizations averaged by
+// EstimateAll (each y[r] shifted against its own x[r]).
+func NullCoherenceAll(x, y [][]float64, w Welch) (float64, error) {
+	sh := make([][]float64, len(y))
+	for r, v := range y {
+		n := len(v)
+		s := make([]float64, n)
+		copy(s, v[n/2:])
+		copy(s[n-n/2:], v[:n/2])
+		sh[r] = s
+	}
+	sp, err := EstimateAll(x, sh, w)
 	if err != nil {
 		return 0, err
 	}

@@ -55,21 +55,28 @@ type Rate struct {
 func (r Rate) BelowFloor() bool { return r.RLB < 2*r.Floor }
 
 // Information estimates the information rate between x (the input) and y (the
-// response): Welch spectra, coherence, R_lb up to fcut (≤ 0 means Nyquist f_s/2), and with
-// correct also R_lb of the bias-corrected coherence (CorrectBias).
+// response): Welch spectra, coherence, R_lb up to fcut (0 means Nyquist f_s/2), the bias
+// floor from NullCoherence, and with correct also R_lb of the bias-corrected coherence
+// (CorrectBias).
 func Information(x, y []float64, w Welch, fcut float64, correct bool) (*Spectra, Rate, error) {
-	if fcut > w.FS/2*(1+1e-12) {
-		return nil, Rate{}, fmt.Errorf("info: f_cut = %g is above the Nyquist frequency %g", fcut, w.FS/2)
+	return InformationAll([][]float64{x}, [][]float64{y}, w, fcut, correct)
+}
+
+// InformationAll is Information for several independent realizations, whose spectra are
+// averaged (EstimateAll).
+func InformationAll(x, y [][]float64, w Welch, fcut float64, correct bool) (*Spectra, Rate, error) {
+	if fcut < 0 || fcut > w.FS/2*(1+1e-12) {
+		return nil, Rate{}, fmt.Errorf("info: f_cut = %g, want 0 (Nyquist) or up to the Nyquist frequency %g", fcut, w.FS/2)
 	}
-	sp, err := Estimate(x, y, w)
+	sp, err := EstimateAll(x, y, w)
 	if err != nil {
 		return nil, Rate{}, err
 	}
-	if fcut <= 0 {
+	if fcut == 0 {
 		fcut = w.FS / 2
 	}
 	c := sp.Coherence()
-	null, err := NullCoherence(x, y, w)
+	null, err := NullCoherenceAll(x, y, w)
 	if err != nil {
 		return nil, Rate{}, err
 	}

@@ -10,7 +10,7 @@ import (
 // Params are the parameters of the closed forms of appendix D (docs/science.md §4.2), in
 // the convention of the paper's spectra: the OU amplitude I₁ enters through the signal
 // spectrum 2τ_S I₁²/(1+(2πτ_S f)²). For the reference (Julia) OU at τ_S ≠ 1 use
-// I₁_paper = I₁·/√τ_S (docs/science.md §4.2 "Convention"); at τ_S = τ = 1 they coincide.
+// I₁_paper = I₁_Julia/√τ_S (docs/science.md §4.2 "Convention"); at τ_S = τ = 1 they coincide.
 type Params struct {
 	N     int     // units
 	B     float64 // balance b

@@ -164,6 +164,42 @@ func Estimate(x, y []float64, w Welch) (*Spectra, error) {
 	return sp, nil
 }
 
+// EstimateAll averages the Welch spectra of several independent realizations (x[r], y[r]
+// of equal lengths): the mean over all their segments, so K is the total count. For one
+// realization it is Estimate.
+func EstimateAll(x, y [][]float64, w Welch) (*Spectra, error) {
+	if len(x) == 0 || len(x) != len(y) {
+		return nil, fmt.Errorf("info: %d and %d realizations, want the same number ≥ 1", len(x), len(y))
+	}
+	var sum *Spectra
+	for r := range x {
+		sp, err := Estimate(x[r], y[r], w)
+		if err != nil {
+			return nil, err
+		}
+		if sum == nil {
+			sum = sp
+			continue
+		}
+		if sp.K != sum.K {
+			return nil, fmt.Errorf("info: realizations of different lengths")
+		}
+		for i := range sp.F {
+			sum.Pxx[i] += sp.Pxx[i]
+			sum.Pyy[i] += sp.Pyy[i]
+			sum.Pxy[i] += sp.Pxy[i]
+		}
+	}
+	k := complex(float64(len(x)), 0)
+	for i := range sum.F {
+		sum.Pxx[i] /= real(k)
+		sum.Pyy[i] /= real(k)
+		sum.Pxy[i] /= k
+	}
+	sum.K *= len(x)
+	return sum, nil
+}
+
 // Coherence returns the magnitude-squared coherence C(f) = |P_xy|²/(P_xx·P_yy)
 // (scipy.signal.coherence). A bin where P_xx or P_yy is zero gives NaN, as in scipy.
 func (sp *Spectra) Coherence() []float64 {

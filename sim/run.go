@@ -140,7 +140,7 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 	phi(p, h)
 	inp := make([]float64, R*S)
 	uc := make([]T, S) // (b/S)·I_s of one realization
-	rank1, cm, cd := constantCoupling(nw.J)
+	rank1, cm, cd := ConstantCoupling(nw.J)
 	rank1 = rank1 && detectConstant
 	cMean, cDiag := T(cm), T(cd)
 
@@ -272,11 +272,11 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 // detectConstant enables the O(N) path for a constant J (tests turn it off to compare).
 var detectConstant = true
 
-// constantCoupling reports whether J is exactly c·11ᵀ (diag = c) or c·(11ᵀ − I) (diag = 0),
+// ConstantCoupling reports whether J is exactly c·11ᵀ (diag = c) or c·(11ᵀ − I) (diag = 0),
 // the coupling of the g = 0 Gaussian initialization (docs/science.md §1.2); then J·φ is
 // c·Σφ − diag'·φ with diag' = c − diag, O(N) per step instead of O(N²): the same product,
 // summed in another order.
-func constantCoupling(J *mat.Dense) (ok bool, c, diagCorr float64) {
+func ConstantCoupling(J *mat.Dense) (ok bool, c, diagCorr float64) {
 	n, _ := J.Dims()
 	if n < 2 {
 		return false, 0, 0

@@ -310,7 +310,7 @@ func TestConstantCouplingPath(t *testing.T) {
 	ou := tasks.OU{Channels: 1, DT: 0.01, TauS: 1, I0: 1, I1: 0.2}
 	for _, zero := range []bool{false, true} {
 		nw := Network{J: meanCoupling(t, 16, 4, 1, zero), Phi: mustPhi(t, "relu"), B: 4}
-		if ok, _, _ := constantCoupling(nw.J); !ok {
+		if ok, _, _ := ConstantCoupling(nw.J); !ok {
 			t.Fatalf("zero diagonal %v: the constant J was not detected", zero)
 		}
 		s := Settings{DT: 0.01, Sigma: 0.3, BurnIn: 10, Steps: 2000, Realizations: 2}
@@ -329,7 +329,7 @@ func TestConstantCouplingPath(t *testing.T) {
 	}
 	J := meanCoupling(t, 16, 4, 1, true)
 	J.Set(3, 5, J.At(3, 5)*(1+1e-15))
-	if ok, _, _ := constantCoupling(J); ok {
+	if ok, _, _ := ConstantCoupling(J); ok {
 		t.Errorf("a J with one different entry was taken for a constant one")
 	}
 }
