@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"math"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
