@@ -201,7 +201,8 @@ func (l Linear) Coherence(f float64) float64 {
 // Hann window). The smoothing mixes the phases of H, so this, unlike Coherence, depends on
 // the Euler pole; it is what a long simulation must match (docs/science.md §4.4: the
 // resolution Δf = f_s/L is coarse against the OU corner at small Δt). The constant detrend
-// is ignored, so the bins next to f = 0 are not predicted.
+// is not modelled: it removes the segment mean, which changes bins 0 and 1 (the Hann
+// window's DFT is non-zero there), so those two are returned as NaN (not predicted).
 func (l Linear) WelchCoherence(w Welch) []float64 {
 	L := w.nperseg()
 	m := 32 * L
@@ -238,6 +239,9 @@ func (l Linear) WelchCoherence(w Welch) []float64 {
 		c := k * (m / L) // ω_k on the fine grid
 		x, y, xy := real(ex[c]), real(ey[c]), exy[c]
 		out[k] = (real(xy)*real(xy) + imag(xy)*imag(xy)) / (x * y)
+	}
+	for k := 0; k < 2 && k < len(out); k++ {
+		out[k] = math.NaN()
 	}
 	return out
 }

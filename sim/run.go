@@ -301,8 +301,12 @@ func ConstantCoupling(J *mat.Dense) (ok bool, c, diagCorr float64) {
 	return true, c, c - d
 }
 
-// toT copies an r×c row-major matrix with the given stride into a packed []T.
+// toT returns an r×c row-major matrix with the given stride as a packed []T: the data
+// itself for a packed float64 matrix (the simulation never writes it), a copy otherwise.
 func toT[T float32 | float64](data []float64, stride, r, c int) []T {
+	if d, ok := any(data).([]T); ok && stride == c {
+		return d[:r*c]
+	}
 	out := make([]T, r*c)
 	for i := 0; i < r; i++ {
 		for k := 0; k < c; k++ {
