@@ -17,7 +17,7 @@ const module = "github.com/balnet/balnet/"
 // packages and the way data flows"): tasks and model import neither each other nor anything
 // above them; model/engine (the Gorgonia graph and the fused op, the only Gorgonia users)
 // imports model; train imports model, model/engine and tasks (never checkpoints: the
-// command hands the loop a checkpointing hook); analysis imports only model (it takes a
+// command hands the loop a checkpointing hook); analysis imports model, and tasks, sim and info for the information rate (it takes a
 // plain analysis.Input, so neither train nor Gorgonia is among its dependencies);
 // checkpoints imports model and train for the state it stores; config collects the
 // settings structs; rundir owns the run directory on top of them; plots reads run
@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"train":        {"model", "model/engine", "tasks"},
 	"sim":          {"model", "tasks"},
 	"info":         {},
-	"analysis":     {"model"},
+	"analysis":     {"model", "tasks", "sim", "info"},
 	"checkpoints":  {"model", "train"},
 	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
 	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
