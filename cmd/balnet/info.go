@@ -365,7 +365,7 @@ func (r *infoResult) write(dir string, figures bool) error {
 		curves = append(curves, plots.InfoCurves{Label: ch.label, F: ch.sp.F, Coherence: ch.coh, Theory: ch.theory,
 			Eq19: ch.eq19, Density: ch.dens, Eq20: ch.eq20, Gain: ch.gain, GainEq18: ch.gainEq18})
 	}
-	title := fmt.Sprintf("N = %d, b = %g, g = %g, σ = %g, I₁ = %g, Δt = %g: R_lb = %.3g bits/τ (Eq. 21: %.3g)",
+	title := fmt.Sprintf("N = %d, b = %g, g = %g, σ = %g, I₁ = %g, Δt = %.3g: R_lb = %.3g bits/τ (Eq. 21: %.3g)",
 		c.Network.N, c.Network.B, c.Network.G, c.Sim.Sigma, c.Task.I1, c.InfoDT(), r.channels[0].rate.RLB, r.channels[0].eq21)
 	_, err := plots.InfoFigures(dir, title, curves)
 	return err
