@@ -32,7 +32,7 @@ var allowed = map[string][]string{
 	"sim":          {"model", "tasks"},
 	"info":         {},
 	"analysis":     {"model", "tasks", "sim", "info"},
-	"checkpoints":  {"model", "train"},
+	"checkpoints":  {"model", "train", "analysis"},
 	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
 	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
 	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},

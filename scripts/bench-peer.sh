@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-peer.sh — balnet against its PyTorch peer on the reference setting (SCIENCE.md §1.6:
+# bench-peer.sh — balnet against its PyTorch peer on the reference setting (docs/science.md §1.6:
 # N=100, B=10, T=50, S=1, float32, one thread), side by side in one run.
 #
 # It runs ROUNDS interleaved rounds of: the Go benchmark BenchmarkEpoch/ref/fused/float32

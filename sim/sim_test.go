@@ -17,7 +17,7 @@ func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
 
 func mustPhi(t testing.TB, name string) model.Phi {
 	t.Helper()
-	phi, err := model.Lookup(name)
+	phi, err := model.Lookup(model.Nonlinearity(name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
 	"github.com/balnet/balnet/info"
@@ -310,7 +311,7 @@ func (r *infoResult) write(dir string, figures bool) error {
 		return err
 	}
 	c := r.cfg
-	ff := checkpoints.FormatFloat
+	ff := analysis.FormatFloat
 	cols := append([]string(nil), infoColumns...)
 	scols := append([]string(nil), summaryColumns...)
 	if c.Info.BiasCorrection {
