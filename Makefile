@@ -1,6 +1,9 @@
 # balnet — two commands matter: `make run` and `make test` (see README.md).
 # The default build is pure Go: it needs nothing but the Go toolchain.
 export CGO_ENABLED ?= 0
+# Go 1.26's simd/archsimd (GOEXPERIMENT=simd) gives the fused op its AVX2/AVX-512 kernels
+# (model/kernel*.go); without it (a plain `go install`) the same code runs on gonum.
+export GOEXPERIMENT ?= simd
 
 GO      ?= go
 RUN_DIR ?= runs/default
@@ -18,11 +21,15 @@ run: build
 	rm -rf $(RUN_DIR)
 	./bin/balnet train --epochs $(EPOCHS) --out $(RUN_DIR)
 
-# The whole test suite, slow tests included (about 10 minutes on 2 cores).
+# The whole test suite, slow tests included (about 10 minutes on 2 cores), with the SIMD
+# kernels; then the model package (kernels, fused engine, determinism) again in the build
+# without the experiment, where the fused op runs on gonum.
 test:
 	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
+	GOEXPERIMENT= $(GO) vet ./model/
 	$(GO) test -count=1 -timeout 15m ./...
+	GOEXPERIMENT= $(GO) test -count=1 -timeout 5m ./model/
 
 # The fast subset: slow tests skip under -short.
 test-short:

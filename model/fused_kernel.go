@@ -43,19 +43,26 @@ type fusedWork[T float32 | float64] struct {
 	//
 	//	pt N×(T+1)·B φ(h)ᵀ;  dt N×T·B δᵀ;  it S×T·B Iᵀ;  et R×(T−F+1)·B eᵀ.
 	//
-	// OpenBLAS packs its operands itself and needs no copies.
+	// OpenBLAS packs its operands itself and needs no copies, and the SIMD kernels
+	// (kernel.go) run the plain and the Aᵀ·B forms directly.
 	native         bool
 	pt, dt, it, et []T
 
 	hasBias bool // some bias is non-zero (it is zero unless set by hand)
 }
 
-func newFusedWork[T float32 | float64](sp Spec, bias []float64) *fusedWork[T] {
+// newFusedWork allocates the buffers of the unroll of sp with the products of the named
+// kernel path (see KernelPaths).
+func newFusedWork[T float32 | float64](sp Spec, bias []float64, path string) (*fusedWork[T], error) {
+	gemm, simd, err := kernelGemm[T](path)
+	if err != nil {
+		return nil, err
+	}
 	n, s, r, b, steps := sp.N, sp.S, sp.R, sp.Trials, sp.Steps
 	w := &fusedWork[T]{
 		n: n, s: s, r: r, b: b, steps: steps, first: sp.FirstCounted(),
 		leak: sp.Leak(), gain: sp.InputGain(), norm: sp.LossNorm(), reg: sp.ActivityReg,
-		phi: sp.Phi.Name, gemm: gemmFor[T](),
+		phi: sp.Phi.Name, gemm: gemm,
 		bias: make([]T, n), winT: make([]T, s*n),
 		h: make([]T, (steps+1)*b*n), p: make([]T, (steps+1)*b*n),
 		d:  make([]T, steps*b*n),
@@ -63,7 +70,7 @@ func newFusedWork[T float32 | float64](sp Spec, bias []float64) *fusedWork[T] {
 	}
 	w.e = make([]T, w.counted()*r)
 	w.jt = make([]T, n*n)
-	if w.native = BLASName() == "gonum"; w.native {
+	if w.native = !simd && BLASName() == "gonum"; w.native {
 		w.pt, w.dt = make([]T, n*(steps+1)*b), make([]T, n*steps*b)
 		w.it, w.et = make([]T, s*steps*b), make([]T, r*w.counted())
 	}
@@ -71,7 +78,7 @@ func newFusedWork[T float32 | float64](sp Spec, bias []float64) *fusedWork[T] {
 		w.bias[i] = T(v)
 		w.hasBias = w.hasBias || v != 0
 	}
-	return w
+	return w, nil
 }
 
 // counted is the number (T−F+1)·B of rows that enter the loss.
