@@ -216,7 +216,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 // with the diagonal of J masked.
 func (t *Trainer) step() (float64, error) {
 	t.task.Sample(t.batch, t.rng[StreamTask])
-	normals(t.noise, t.rng[StreamNoise])
+	normalsPCG(t.noise, t.src[StreamNoise])
 	loss, err := t.graph.Run(t.h0.RawMatrix().Data, t.batch.Input, t.noise, t.batch.Target)
 	if err != nil {
 		return loss, fmt.Errorf("epoch %d: %w", t.epoch+1, err)
