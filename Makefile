@@ -38,8 +38,9 @@ test-short:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Compare balnet with the PyTorch peer (../shared/peers/torch_reference.py) on the reference
-# setting, side by side in one run; installs python3-torch with apt-get when missing.
+# Whole training epochs of every build (SIMD default, plain gonum, OpenBLAS) against the
+# PyTorch peer (../shared/peers/torch_reference.py), N=100 and N=1000/T=500, one thread,
+# interleaved rounds, medians and CPU time; installs python3-torch with apt-get when missing.
 bench-peer:
 	bash scripts/bench-peer.sh
 
