@@ -23,8 +23,9 @@ import (
 // by σ√(Δt/τ), target T·B×R; see fusedWork), the loss node and the gradient nodes. It is
 // built once and its machine is reused with Reset; every node has a unique name.
 //
-// A Fused runs on the calling goroutine's core only: its products never fan out to other
-// goroutines (see sgemm), and with OpenBLAS the library runs one thread. Several trainings
+// A Fused built by NewFused runs on the calling goroutine's core only: its products never
+// fan out to other goroutines (see sgemm), and with OpenBLAS the library runs one thread;
+// NewFusedThreads lets a big network's products use more cores. Several trainings
 // therefore run in parallel as separate processes (or goroutines), one per core: at the
 // shapes of one step (an N×N by N×B product with B ≈ 10) splitting a product over cores
 // costs more in synchronization than it saves.
@@ -57,11 +58,18 @@ var fusedCount atomic.Int64
 // Its products run on the default kernel path of the build and CPU (KernelName: the SIMD
 // kernels where available, else gonum, or OpenBLAS in an openblas build).
 func NewFused(sp Spec, dtype tensor.Dtype, p *Params) (*Fused, error) {
-	return newFused(sp, dtype, p, KernelName())
+	return newFused(sp, dtype, p, KernelName(), 1)
 }
 
-// newFused is NewFused on the named kernel path (one of KernelPaths).
-func newFused(sp Spec, dtype tensor.Dtype, p *Params, path string) (*Fused, error) {
+// NewFusedThreads is NewFused with every large product (at least 2²⁰ multiply-adds and
+// 256 columns, as at N ≥ 500) spread over up to threads goroutines; the results are the
+// same bits as with one (configuration key train.threads). See the note on cores at Fused.
+func NewFusedThreads(sp Spec, dtype tensor.Dtype, p *Params, threads int) (*Fused, error) {
+	return newFused(sp, dtype, p, KernelName(), threads)
+}
+
+// newFused is NewFusedThreads on the named kernel path (one of KernelPaths).
+func newFused(sp Spec, dtype tensor.Dtype, p *Params, path string, threads int) (*Fused, error) {
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
@@ -79,9 +87,9 @@ func newFused(sp Spec, dtype tensor.Dtype, p *Params, path string) (*Fused, erro
 	var batch G.Nodes
 	var err error
 	if dtype == tensor.Float32 {
-		k, f.batch, batch, err = buildFused[float32](f.g, sp, p, name, path, (*[3]*G.Node)(&f.params))
+		k, f.batch, batch, err = buildFused[float32](f.g, sp, p, name, path, threads, (*[3]*G.Node)(&f.params))
 	} else {
-		k, f.batch, batch, err = buildFused[float64](f.g, sp, p, name, path, (*[3]*G.Node)(&f.params))
+		k, f.batch, batch, err = buildFused[float64](f.g, sp, p, name, path, threads, (*[3]*G.Node)(&f.params))
 	}
 	if err != nil {
 		return nil, err
@@ -99,9 +107,9 @@ func newFused(sp Spec, dtype tensor.Dtype, p *Params, path string) (*Fused, erro
 // buildFused adds the parameter nodes and the batch nodes (h0, input, noise, target, the
 // op's inputs 3..6) of element type T to g and returns the kernel of the fused ops, the
 // batch converter and the batch nodes.
-func buildFused[T float32 | float64](g *G.ExprGraph, sp Spec, p *Params, name, path string, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes, error) {
+func buildFused[T float32 | float64](g *G.ExprGraph, sp Spec, p *Params, name, path string, threads int, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes, error) {
 	n, s, r, b, bt := sp.N, sp.S, sp.R, sp.Trials, sp.Steps*sp.Trials
-	work, err := newFusedWork[T](sp, p.Bias, path)
+	work, err := newFusedWork[T](sp, p.Bias, path, threads)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -135,7 +135,7 @@ func benchEpoch(b *testing.B, sz benchSize, engine string, dtype tensor.Dtype, p
 	var e Engine
 	var err error
 	if engine == "fused" {
-		e, err = newFused(bb.sp, dtype, bb.p, path)
+		e, err = newFused(bb.sp, dtype, bb.p, path, 1)
 	} else {
 		e, err = NewEngine(engine, bb.sp, dtype, bb.p)
 	}

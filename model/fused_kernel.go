@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -52,12 +53,14 @@ type fusedWork[T float32 | float64] struct {
 }
 
 // newFusedWork allocates the buffers of the unroll of sp with the products of the named
-// kernel path (see KernelPaths).
-func newFusedWork[T float32 | float64](sp Spec, bias []float64, path string) (*fusedWork[T], error) {
+// kernel path (see KernelPaths), each large product spread over up to threads goroutines
+// (splitColumns).
+func newFusedWork[T float32 | float64](sp Spec, bias []float64, path string, threads int) (*fusedWork[T], error) {
 	gemm, simd, err := kernelGemm[T](path)
 	if err != nil {
 		return nil, err
 	}
+	gemm, stop := splitColumns(gemm, threads)
 	n, s, r, b, steps := sp.N, sp.S, sp.R, sp.Trials, sp.Steps
 	w := &fusedWork[T]{
 		n: n, s: s, r: r, b: b, steps: steps, first: sp.FirstCounted(),
@@ -78,6 +81,8 @@ func newFusedWork[T float32 | float64](sp Spec, bias []float64, path string) (*f
 		w.bias[i] = T(v)
 		w.hasBias = w.hasBias || v != 0
 	}
+	// The helper goroutines of the products end when the work is garbage.
+	runtime.AddCleanup(w, func(stop func()) { stop() }, stop)
 	return w, nil
 }
 

@@ -4,6 +4,7 @@ package model
 
 import (
 	"fmt"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -124,3 +125,63 @@ func rowBlock(rem int) int {
 	}
 	return 4
 }
+
+// splitColumns returns gemm run on up to threads cores, each computing a contiguous block
+// of the columns of C (a multiple of 32 columns, the widest register block of any path),
+// for products of at least parallelMin multiply-adds with n ≥ 256; smaller products,
+// where handing work to another core costs more than it saves, run on the caller. Every
+// element of C is computed by the same arithmetic as without the split, so the results
+// do not depend on threads (TestFusedThreadsBitExact). The threads−1 helpers are
+// goroutines started here that wait for blocks on a channel (so that a product allocates
+// nothing); stop closes the channel and ends them. The returned function must not be
+// called from two goroutines at once (a Fused runs one product at a time).
+func splitColumns[T float32 | float64](gemm gemmFunc[T], threads int) (split gemmFunc[T], stop func()) {
+	if threads <= 1 {
+		return gemm, func() {}
+	}
+	type block struct {
+		tA, tB        blas.Transpose
+		m, n, k       int
+		alpha, beta   T
+		a, b, c       []T
+		lda, ldb, ldc int
+		done          *sync.WaitGroup
+	}
+	blocks := make(chan block, threads)
+	for range threads - 1 {
+		go func() {
+			for bl := range blocks {
+				gemm(bl.tA, bl.tB, bl.m, bl.n, bl.k, bl.alpha, bl.a, bl.lda, bl.b, bl.ldb, bl.beta, bl.c, bl.ldc)
+				bl.done.Done()
+			}
+		}()
+	}
+	done := new(sync.WaitGroup)
+	split = func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+		if n < 256 || m*n*k < parallelMin {
+			gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+		width := (n/threads + 31) &^ 31
+		j := 0
+		for ; j+width < n; j += width {
+			bo := j
+			if tB != blas.NoTrans {
+				bo = j * ldb
+			}
+			done.Add(1)
+			blocks <- block{tA, tB, m, width, k, alpha, beta, a, b[bo:], c[j:], lda, ldb, ldc, done}
+		}
+		bo := j
+		if tB != blas.NoTrans {
+			bo = j * ldb
+		}
+		gemm(tA, tB, m, n-j, k, alpha, a, lda, b[bo:], ldb, beta, c[j:], ldc)
+		done.Wait()
+	}
+	return split, func() { close(blocks) }
+}
+
+// parallelMin is the size m·n·k of the smallest product splitColumns spreads over
+// goroutines: about 50 µs of work on one core, against a few µs to start and wait.
+const parallelMin = 1 << 20

@@ -27,7 +27,7 @@ func kernelCases() []gradCase {
 // mustFused builds the fused engine on the named kernel path.
 func mustFused(t *testing.T, f batchFixture, dtype tensor.Dtype, path string) *Fused {
 	t.Helper()
-	e, err := newFused(f.sp, dtype, f.p, path)
+	e, err := newFused(f.sp, dtype, f.p, path, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,4 +132,38 @@ func sameBits(t *testing.T, what string, l1, l2 float64, g1, g2 [3][]float64, h1
 			break
 		}
 	}
+}
+
+// TestFusedThreadsBitExact: on every kernel path, spreading the products over 3 goroutines
+// (train.threads) gives the same bits as one, and the gradients match the float64 BLAS
+// path to rounding. N = 520 makes the step products (10×520·520×520) and ∂l/∂J large
+// enough to be split, into column blocks that are not all of equal width.
+func TestFusedThreadsBitExact(t *testing.T) {
+	c := gradCase{phi: "relu", n: 520, s: 1, r: 1, steps: 6, burnIn: 2, trials: 10, actReg: 1e-4,
+		zeroDiag: true, sigma: 1, dt: 0.2}
+	f := newFixture(t, c, 23)
+	for _, path := range KernelPaths() {
+		for _, dtype := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+			one, err := newFused(f.sp, dtype, f.p, path, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			three, err := newFused(f.sp, dtype, f.p, path, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l1, g1 := runEngine(t, one, f)
+			l3, g3 := runEngine(t, three, f)
+			sameBits(t, path+"/"+dtype.String()+" threads 3 vs 1", l3, l1, g3, g1, three.FinalState(), one.FinalState())
+		}
+	}
+	got, err := NewFusedThreads(f.sp, tensor.Float64, f.p, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := newFused(f.sp, tensor.Float64, f.p, BLASName(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareEngines(t, got, want, f, 1e-10) // tolerance as in TestFusedKernelPathsAgree
 }

@@ -11,22 +11,26 @@ import (
 // BenchmarkEpoch measures one whole training epoch (batch sampling, noise, forward,
 // backward, Adam) for each engine and dtype at the reference setting "ref", N = 100,
 // B = 10, T = 50, S = 1 (SCIENCE.md §1.6), and for the fused engine at "big", N = 1000,
-// T = 500 (burn-in 100, the first fifth as in the reference). The fused engine runs on
+// T = 500 (burn-in 100, the first fifth as in the reference), and "big-threads2", the same
+// with train.threads = 2 (run it with GOMAXPROCS ≥ 2). The fused engine runs on
 // the default kernel path of the build (model.KernelName, the last part of the name).
 // Besides ns/op it reports cpu-ns/op, the process CPU time per epoch, which a busy machine
 // inflates much less. scripts/bench-peer.sh compares these with the PyTorch peer.
 func BenchmarkEpoch(b *testing.B) {
-	for _, size := range []string{"ref", "big"} {
+	for _, size := range []string{"ref", "big", "big-threads2"} {
 		for _, engine := range model.Engines {
-			if size == "big" && engine != "fused" {
+			if size != "ref" && engine != "fused" {
 				continue // the unrolled graph needs several GB at N = 1000, T = 500
 			}
 			for _, dtype := range []string{"float32", "float64"} {
 				b.Run(size+"/"+engine+"/"+dtype+"/"+model.KernelName(), func(b *testing.B) {
 					cfg := DefaultConfig()
 					cfg.DType, cfg.Train.Engine = dtype, engine
-					if size == "big" {
+					if size != "ref" {
 						cfg.Network.N, cfg.Sim.Steps, cfg.Sim.BurnIn = 1000, 500, 100
+					}
+					if size == "big-threads2" {
+						cfg.Train.Threads = 2
 					}
 					t, err := New(cfg)
 					if err != nil {

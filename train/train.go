@@ -134,7 +134,12 @@ func New(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.graph, err = model.NewEngine(cfg.Train.Engine, t.spec, dtype, p); err != nil {
+	if cfg.Train.Engine == "fused" && cfg.Train.Threads > 1 {
+		t.graph, err = model.NewFusedThreads(t.spec, dtype, p, cfg.Train.Threads)
+	} else {
+		t.graph, err = model.NewEngine(cfg.Train.Engine, t.spec, dtype, p)
+	}
+	if err != nil {
 		return nil, err
 	}
 	sizes := []int{t.spec.N * t.spec.N, t.spec.N * S, R * t.spec.N}
