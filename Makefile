@@ -2,7 +2,7 @@
 # The default build is pure Go: it needs nothing but the Go toolchain.
 export CGO_ENABLED ?= 0
 # Go 1.26's simd/archsimd (GOEXPERIMENT=simd) gives the fused op its AVX2/AVX-512 kernels
-# (model/kernel*.go); without it (a plain `go install`) the same code runs on gonum.
+# (model/engine/kernel*.go); without it (a plain `go install`) the same code runs on gonum.
 export GOEXPERIMENT ?= simd
 
 GO      ?= go
@@ -22,14 +22,14 @@ run: build
 	./bin/balnet train --epochs $(EPOCHS) --out $(RUN_DIR)
 
 # The whole test suite, slow tests included (about 10 minutes on 2 cores), with the SIMD
-# kernels; then the model package (kernels, fused engine, determinism) again in the build
+# kernels; then the model packages (kernels, fused engine, determinism) again in the build
 # without the experiment, where the fused op runs on gonum.
 test:
 	test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
-	GOEXPERIMENT= $(GO) vet ./model/
+	GOEXPERIMENT= $(GO) vet ./model/...
 	$(GO) test -count=1 -timeout 15m ./...
-	GOEXPERIMENT= $(GO) test -count=1 -timeout 5m ./model/
+	GOEXPERIMENT= $(GO) test -count=1 -timeout 5m ./model/...
 
 # The fast subset: slow tests skip under -short.
 test-short:
@@ -53,7 +53,7 @@ openblas:
 
 # The epoch benchmarks of the OpenBLAS build (run `make openblas` once first).
 bench-openblas:
-	CGO_ENABLED=1 $(GO) test -tags openblas -run '^$$' -bench BenchmarkEpoch -benchmem -count 6 ./model/
+	CGO_ENABLED=1 $(GO) test -tags openblas -run '^$$' -bench BenchmarkEpoch -benchmem -count 6 ./model/engine/
 
 # Regenerate the summary figure shown in README.md from a fresh default run.
 docs: run

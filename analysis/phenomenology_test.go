@@ -23,12 +23,12 @@ func TestMultiSignalPhenomenology(t *testing.T) {
 	cfg.Task.Signals = 2
 	cfg.Train.Epochs = 12000
 	tr := newTrainer(t, cfg)
-	before, err := Analyze(tr, DefaultSettings())
+	before, err := Analyze(inputOf(tr), DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
 	run(t, tr)
-	after, err := Analyze(tr, DefaultSettings())
+	after, err := Analyze(inputOf(tr), DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 )
 
 // Validate checks every value and returns the first invalid one as an *Error.
@@ -56,7 +57,7 @@ func (c Config) Validate() error {
 		intAtLeast("train.test_every", c.Train.TestEvery, 1),
 		intAtLeast("train.checkpoint_every", c.Train.CheckpointEvery, 1),
 		intAtLeast("train.keep", c.Train.Keep, 1),
-		oneOf("train.engine", c.Train.Engine, model.Engines),
+		oneOf("train.engine", c.Train.Engine, engine.Names),
 		intAtLeast("train.threads", c.Train.Threads, 1),
 
 		intAtLeast("analysis.every", c.Analysis.Every, 0),

@@ -1,6 +1,14 @@
-// Package model holds the network of SCIENCE.md §1: parameters and their initializations,
-// the nonlinearities, a plain gonum simulator of the Euler–Maruyama dynamics, and the
-// Gorgonia graph of the same unrolled dynamics whose gradient trains the network.
+// Package model holds the network of docs/science.md §1: parameters and their
+// initializations, the nonlinearities, the unroll specification and a plain gonum
+// simulator of the Euler–Maruyama dynamics. It does not import Gorgonia: the automatic
+// differentiation of the same unrolled dynamics (the graph and the fused op whose gradient
+// trains the network) is package model/engine, so that everything that only simulates or
+// analyses a network (analysis, plots) stays free of it.
+//
+// Extension points: a new initialization of J (for example a low-rank structure) is a
+// case of NewParams and MeanCoupling (and a name accepted by config's validation); a new
+// nonlinearity is a case of Lookup, of the engines' φ in model/engine, and of the list
+// Nonlinearities.
 //
 // The dynamics (SCIENCE.md §1.1, with the input convention of the reference code):
 //

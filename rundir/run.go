@@ -90,7 +90,7 @@ func (r *Run) Saved(epoch int) { r.saved = epoch }
 func (r *Run) Hooks() []train.Hook {
 	hooks := []train.Hook{r.metricsHook()}
 	if r.anal != nil {
-		hooks = append(hooks, analysis.Hook(r.cfg.Analysis, r.recordAnalysis))
+		hooks = append(hooks, AnalysisHook(r.cfg.Analysis, analysis.Options{}, r.recordAnalysis))
 	}
 	return append(hooks, r.checkpointHook())
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# gen-kernels.sh — writes the four SIMD product kernels of the fused op (model/kernel_*.go:
-# AVX2 and AVX-512, float32 and float64) from the one template model/kernel_simd.go.tmpl.
-# Run by `go generate ./model/` (see model/kernel.go).
+# gen-kernels.sh — writes the four SIMD product kernels of the fused op (model/engine/kernel_*.go:
+# AVX2 and AVX-512, float32 and float64) from the one template model/engine/kernel_simd.go.tmpl.
+# Run by `go generate ./model/engine/` (see model/engine/kernel.go).
 set -euo pipefail
-cd "$(dirname "$0")/../model"
+cd "$(dirname "$0")/../model/engine"
 gen() { # SUF FEATURE VEC ELT LANES MASK IVEC IELT FILE
 	sed -e "s/SUF/$1/g" -e "s/FEATURE/$2/g" -e "s/IVEC/$7/g" -e "s/IELT/$8/g" -e "s/VEC/$3/g" -e "s/ELT/$4/g" \
 		-e "s/LANES/$5/g" -e "s/MASK/$6/g" kernel_simd.go.tmpl >"$9"

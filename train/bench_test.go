@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 )
 
 // BenchmarkEpoch measures one whole training epoch (batch sampling, noise, forward,
@@ -13,19 +13,19 @@ import (
 // B = 10, T = 50, S = 1 (SCIENCE.md §1.6), and for the fused engine at "big", N = 1000,
 // T = 500 (burn-in 100, the first fifth as in the reference), and "big-threads2", the same
 // with train.threads = 2 (run it with GOMAXPROCS ≥ 2). The fused engine runs on
-// the default kernel path of the build (model.KernelName, the last part of the name).
+// the default kernel path of the build (engine.KernelName, the last part of the name).
 // Besides ns/op it reports cpu-ns/op, the process CPU time per epoch, which a busy machine
 // inflates much less. scripts/bench-peer.sh compares these with the PyTorch peer.
 func BenchmarkEpoch(b *testing.B) {
 	for _, size := range []string{"ref", "big", "big-threads2"} {
-		for _, engine := range model.Engines {
-			if size != "ref" && engine != "fused" {
+		for _, eng := range engine.Names {
+			if size != "ref" && eng != "fused" {
 				continue // the unrolled graph needs several GB at N = 1000, T = 500
 			}
 			for _, dtype := range []string{"float32", "float64"} {
-				b.Run(size+"/"+engine+"/"+dtype+"/"+model.KernelName(), func(b *testing.B) {
+				b.Run(size+"/"+eng+"/"+dtype+"/"+engine.KernelName(), func(b *testing.B) {
 					cfg := DefaultConfig()
-					cfg.DType, cfg.Train.Engine = dtype, engine
+					cfg.DType, cfg.Train.Engine = dtype, eng
 					if size != "ref" {
 						cfg.Network.N, cfg.Sim.Steps, cfg.Sim.BurnIn = 1000, 500, 100
 					}

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 	"github.com/balnet/balnet/tasks"
 )
 
@@ -93,7 +94,7 @@ type Trainer struct {
 	cfg   Config
 	spec  model.Spec
 	task  tasks.Task
-	graph model.Engine
+	graph engine.Engine
 	opt   optimizer
 	init  *model.Params // the initial parameters (J_init, …)
 
@@ -135,9 +136,9 @@ func New(cfg Config) (*Trainer, error) {
 		return nil, err
 	}
 	if cfg.Train.Engine == "fused" && cfg.Train.Threads > 1 {
-		t.graph, err = model.NewFusedThreads(t.spec, dtype, p, cfg.Train.Threads)
+		t.graph, err = engine.NewFusedThreads(t.spec, dtype, p, cfg.Train.Threads)
 	} else {
-		t.graph, err = model.NewEngine(cfg.Train.Engine, t.spec, dtype, p)
+		t.graph, err = engine.New(cfg.Train.Engine, t.spec, dtype, p)
 	}
 	if err != nil {
 		return nil, err
@@ -148,23 +149,60 @@ func New(cfg Config) (*Trainer, error) {
 	} else {
 		t.opt = &adam64{newAdam[float64](cfg.Train, sizes)}
 	}
-	T := cfg.Sim.Steps
-	t.batch = tasks.NewBatch(T, S, R, B)
-	t.test = tasks.NewBatch(T, S, R, B)
+	t.batch = tasks.NewBatch(cfg.Sim.Steps, S, R, B)
 	t.noise = make([]float64, t.spec.NoiseLen())
-	t.testNoise = make([]float64, t.spec.NoiseLen())
-	t.task.Sample(t.test, t.rng[StreamTest])
-	normals(t.testNoise, t.rng[StreamTest])
+	t.test, t.testNoise = testData(cfg, t.task, t.rng[StreamTest])
 	t.h0 = mat.NewDense(t.spec.N, B, nil)
 	return t, nil
 }
 
+// testData draws the fixed test batch of a run and its noise from the test stream: the
+// batch (train.batch trials) first, then the standard-normal noise, step-major N×B blocks.
+func testData(cfg Config, task tasks.Task, rng *rand.Rand) (*tasks.Batch, []float64) {
+	T, B := cfg.Sim.Steps, cfg.Train.Batch
+	test := tasks.NewBatch(T, task.Signals(), task.Outputs(), B)
+	noise := make([]float64, T*cfg.Network.N*B)
+	task.Sample(test, rng)
+	normals(noise, rng)
+	return test, noise
+}
+
+// TestData returns the fixed test batch of a run of cfg and its noise, exactly as New draws
+// them, without building the training engine: the analysis of a checkpoint needs them and
+// nothing else of the trainer. A is the linear task's matrix as the checkpoint holds it
+// (State.A; nil for other tasks, or to draw it from the seed as New does).
+func TestData(cfg Config, A *mat.Dense) (*tasks.Batch, []float64, error) {
+	init := rand.New(rand.NewPCG(cfg.Seed, uint64(StreamInit)))
+	// The initial parameters are drawn from the init stream before the task's A.
+	if _, err := model.NewParams(cfg.Network, cfg.Task.Signals, cfg.Outputs(), init); err != nil {
+		return nil, nil, err
+	}
+	task, err := tasks.New(cfg.Task, cfg.Sim.DT, init)
+	if err != nil {
+		return nil, nil, err
+	}
+	if lin, ok := task.(*tasks.Linear); ok && A != nil {
+		if r, c := A.Dims(); r != task.Outputs() || c != task.Signals() {
+			return nil, nil, fmt.Errorf("task matrix A is %d×%d, want %d×%d", r, c, task.Outputs(), task.Signals())
+		}
+		lin.A.Copy(A)
+	}
+	batch, noise := testData(cfg, task, rand.New(rand.NewPCG(cfg.Seed, uint64(StreamTest))))
+	return batch, noise, nil
+}
+
+// The values of Config.DType.
+const (
+	Float32 = "float32"
+	Float64 = "float64"
+)
+
 // Dtype converts the configuration's dtype name.
 func Dtype(name string) (tensor.Dtype, error) {
 	switch name {
-	case "float32":
+	case Float32:
 		return tensor.Float32, nil
-	case "float64":
+	case Float64:
 		return tensor.Float64, nil
 	}
 	return tensor.Dtype{}, fmt.Errorf("unknown dtype %q (allowed: float32, float64)", name)
@@ -318,6 +356,10 @@ func (t *Trainer) TestTrajectory() *model.Trajectory {
 
 // TestBatch returns the fixed test batch (not a copy: do not modify it).
 func (t *Trainer) TestBatch() *tasks.Batch { return t.test }
+
+// TestNoise returns the standard-normal noise of the fixed test batch, step-major N×B
+// blocks (not a copy: do not modify it).
+func (t *Trainer) TestNoise() []float64 { return t.testNoise }
 
 func normals(dst []float64, rng *rand.Rand) {
 	for i := range dst {

@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 	"math"
 	"sync/atomic"
 
@@ -30,7 +31,7 @@ import (
 // shapes of one step (an N×N by N×B product with B ≈ 10) splitting a product over cores
 // costs more in synchronization than it saves.
 type Fused struct {
-	spec   Spec
+	spec   model.Spec
 	dtype  tensor.Dtype
 	g      *G.ExprGraph
 	vm     G.VM
@@ -57,26 +58,26 @@ var fusedCount atomic.Int64
 //
 // Its products run on the default kernel path of the build and CPU (KernelName: the SIMD
 // kernels where available, else gonum, or OpenBLAS in an openblas build).
-func NewFused(sp Spec, dtype tensor.Dtype, p *Params) (*Fused, error) {
+func NewFused(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Fused, error) {
 	return newFused(sp, dtype, p, KernelName(), 1)
 }
 
 // NewFusedThreads is NewFused with every large product (at least 2²⁰ multiply-adds and
 // 256 columns, as at N ≥ 500) spread over up to threads goroutines; the results are the
 // same bits as with one (configuration key train.threads). See the note on cores at Fused.
-func NewFusedThreads(sp Spec, dtype tensor.Dtype, p *Params, threads int) (*Fused, error) {
+func NewFusedThreads(sp model.Spec, dtype tensor.Dtype, p *model.Params, threads int) (*Fused, error) {
 	return newFused(sp, dtype, p, KernelName(), threads)
 }
 
 // newFused is NewFusedThreads on the named kernel path (one of KernelPaths).
-func newFused(sp Spec, dtype tensor.Dtype, p *Params, path string, threads int) (*Fused, error) {
+func newFused(sp model.Spec, dtype tensor.Dtype, p *model.Params, path string, threads int) (*Fused, error) {
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
 	switch sp.Phi.Name {
 	case "relu", "sigmoid", "tanh", "linear", "threshquad":
 	default:
-		return nil, fmt.Errorf("model: no fused form for nonlinearity %q (allowed: %v)", sp.Phi.Name, Nonlinearities)
+		return nil, fmt.Errorf("model: no fused form for nonlinearity %q (allowed: %v)", sp.Phi.Name, model.Nonlinearities)
 	}
 	if n, s, r := p.Dims(); n != sp.N || s != sp.S || r != sp.R || len(p.Bias) != sp.N {
 		panic("model: parameter dimensions do not match the spec")
@@ -107,7 +108,7 @@ func newFused(sp Spec, dtype tensor.Dtype, p *Params, path string, threads int) 
 // buildFused adds the parameter nodes and the batch nodes (h0, input, noise, target, the
 // op's inputs 3..6) of element type T to g and returns the kernel of the fused ops, the
 // batch converter and the batch nodes.
-func buildFused[T float32 | float64](g *G.ExprGraph, sp Spec, p *Params, name, path string, threads int, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes, error) {
+func buildFused[T float32 | float64](g *G.ExprGraph, sp model.Spec, p *model.Params, name, path string, threads int, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes, error) {
 	n, s, r, b, bt := sp.N, sp.S, sp.R, sp.Trials, sp.Steps*sp.Trials
 	work, err := newFusedWork[T](sp, p.Bias, path, threads)
 	if err != nil {
@@ -138,7 +139,7 @@ func matrixNode[T float32 | float64](g *G.ExprGraph, name string, r, c int, init
 
 // fusedBatchT holds the backing arrays of the batch nodes.
 type fusedBatchT[T float32 | float64] struct {
-	sp                       Spec
+	sp                       model.Spec
 	h0, input, noise, target []T
 	work                     *fusedWork[T]
 }

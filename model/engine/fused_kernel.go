@@ -1,6 +1,7 @@
-package model
+package engine
 
 import (
+	"github.com/balnet/balnet/model"
 	"math"
 	"runtime"
 
@@ -55,7 +56,7 @@ type fusedWork[T float32 | float64] struct {
 // newFusedWork allocates the buffers of the unroll of sp with the products of the named
 // kernel path (see KernelPaths), each large product spread over up to threads goroutines
 // (splitColumns).
-func newFusedWork[T float32 | float64](sp Spec, bias []float64, path string, threads int) (*fusedWork[T], error) {
+func newFusedWork[T float32 | float64](sp model.Spec, bias []float64, path string, threads int) (*fusedWork[T], error) {
 	gemm, simd, err := kernelGemm[T](path)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
-package model
+package engine
 
-//go:generate bash ../scripts/gen-kernels.sh
+//go:generate bash ../../scripts/gen-kernels.sh
 
 import (
 	"fmt"

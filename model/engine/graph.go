@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 	"math"
 
 	G "gorgonia.org/gorgonia"
@@ -17,7 +18,7 @@ type Float interface{ ~float32 | ~float64 }
 //
 // Every node of the graph has a unique name: Gorgonia merges nodes with equal names.
 type Graph struct {
-	spec  Spec
+	spec  model.Spec
 	dtype tensor.Dtype
 	g     *G.ExprGraph
 	vm    G.VM
@@ -34,7 +35,7 @@ type Graph struct {
 // NewGraph builds the graph for sp in the given dtype (tensor.Float32 or tensor.Float64)
 // with the parameter values of p. The graph owns its copies of the parameters: use
 // ParamData to read or update them in place.
-func NewGraph(sp Spec, dtype tensor.Dtype, p *Params) (*Graph, error) {
+func NewGraph(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Graph, error) {
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
@@ -70,7 +71,7 @@ func NewGraph(sp Spec, dtype tensor.Dtype, p *Params) (*Graph, error) {
 		y := gr.matrix(fmt.Sprintf("target_%03d", t), r, b, nil)
 		gr.inputs, gr.noise, gr.targets = append(gr.inputs, in), append(gr.noise, nz), append(gr.targets, y)
 
-		// dh = −h + J·φ(h) + (b/S)·W_in·I_t + bias, in this order (see Simulate).
+		// dh = −h + J·φ(h) + (b/S)·W_in·I_t + bias, in this order (see model.Simulate).
 		dh := G.Must(G.Add(G.Must(G.Neg(h)), G.Must(G.Mul(J, ph))))
 		dh = G.Must(G.Add(dh, G.Must(G.Mul(gain, G.Must(G.Mul(Win, in))))))
 		dh = G.Must(G.Add(dh, biasNode))
