@@ -264,7 +264,13 @@ func derivStep[T float32 | float64](phi string, blk, h, p, later []T, keep, reg 
 	blk, h, p, later = blk[:len(h)], h[:len(h)], p[:len(h)], later[:len(h)]
 	switch phi {
 	case "relu":
-		reluDeriv(blk, h, later, keep, reg)
+		i0 := 0
+		if f := reluDerivF32; f != nil {
+			if b, ok := any(blk).([]float32); ok {
+				i0 = f(b, any(h).([]float32), any(later).([]float32), float32(keep), float32(reg))
+			}
+		}
+		reluDeriv(blk[i0:], h[i0:], later[i0:], keep, reg)
 	case "sigmoid":
 		for i, v := range p {
 			blk[i] = blk[i]*(v*(1-v)) + keep*later[i] + reg*h[i]
@@ -314,12 +320,27 @@ func reluDeriv[T float32 | float64](blk, h, later []T, keep, reg T) {
 	}
 }
 
+// reluStepF32 and reluDerivF32, when set (kernel_elem_simd.go), do the relu cases of
+// phiStep and derivStep in float32 on a prefix of the elements, with the same bits, and
+// return its length.
+var (
+	reluStepF32  func(p, h, next, z []float32, keep float32) int
+	reluDerivF32 func(blk, h, later []float32, keep, reg float32) int
+)
+
 // phiStep sets p = φ(h) and next += keep·h + z element-wise.
 func phiStep[T float32 | float64](phi string, p, h, next, z []T, keep T) {
 	p, next, z = p[:len(h)], next[:len(h)], z[:len(h)]
 	switch phi {
 	case "relu":
-		for i, v := range h {
+		i0 := 0
+		if f := reluStepF32; f != nil {
+			if pp, ok := any(p).([]float32); ok {
+				i0 = f(pp, any(h).([]float32), any(next).([]float32), any(z).([]float32), float32(keep))
+			}
+		}
+		for i := i0; i < len(h); i++ {
+			v := h[i]
 			p[i] = max(v, 0)
 			next[i] += keep*v + z[i]
 		}

@@ -170,3 +170,50 @@ func TestKernelGemmForms(t *testing.T) {
 		t.Error("kernelGemm accepted an unknown path")
 	}
 }
+
+// TestReluElementwiseBits: the SIMD relu updates (when this build and CPU have them) give
+// the bits of the scalar loops, on lengths around multiples of 8 and states with ±0,
+// negative, positive and NaN values (p = max(h, 0) keeps a NaN, as Go's max does).
+func TestReluElementwiseBits(t *testing.T) {
+	if reluStepF32 == nil {
+		t.Logf("no SIMD element-wise path in this build or on this CPU (paths: %v)", KernelPaths())
+		return
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 7, 8, 9, 16, 100, 1003} {
+		h, z, next, later, blk := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range h {
+			h[i], z[i], next[i], later[i], blk[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			switch i % 11 {
+			case 3:
+				h[i] = 0
+			case 5:
+				h[i] = float32(math.Copysign(0, -1))
+			}
+		}
+		h[n/2] = float32(math.NaN())
+		p1, p2 := make([]float32, n), make([]float32, n)
+		next1, next2 := append([]float32(nil), next...), append([]float32(nil), next...)
+		m := reluStepF32(p1, h, next1, z, 0.8)
+		for i := m; i < n; i++ {
+			p1[i] = max(h[i], 0)
+			next1[i] += 0.8*h[i] + z[i]
+		}
+		for i, v := range h {
+			p2[i] = max(v, 0)
+			next2[i] += 0.8*v + z[i]
+		}
+		blk1, blk2 := append([]float32(nil), blk...), append([]float32(nil), blk...)
+		m = reluDerivF32(blk1, h, later, 0.8, 1e-4)
+		reluDeriv(blk1[m:], h[m:], later[m:], 0.8, 1e-4)
+		reluDeriv(blk2, h, later, 0.8, 1e-4)
+		for i := range h {
+			if math.Float32bits(p1[i]) != math.Float32bits(p2[i]) || math.Float32bits(next1[i]) != math.Float32bits(next2[i]) {
+				t.Fatalf("n=%d step element %d (h=%v): got p=%v next=%v, want p=%v next=%v", n, i, h[i], p1[i], next1[i], p2[i], next2[i])
+			}
+			if i != n/2 && math.Float32bits(blk1[i]) != math.Float32bits(blk2[i]) {
+				t.Fatalf("n=%d deriv element %d (h=%v): got %v, want %v", n, i, h[i], blk1[i], blk2[i])
+			}
+		}
+	}
+}
