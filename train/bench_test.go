@@ -10,7 +10,7 @@ import (
 
 // BenchmarkEpoch measures one whole training epoch (batch sampling, noise, forward,
 // backward, Adam) for each engine and dtype at the reference setting "ref", N = 100,
-// B = 10, T = 50, S = 1 (SCIENCE.md §1.6), and for the fused engine at "big", N = 1000,
+// B = 10, T = 50, S = 1 (docs/science.md §1.6), and for the fused engine at "big", N = 1000,
 // T = 500 (burn-in 100, the first fifth as in the reference), and "big-threads2", the same
 // with train.threads = 2 (run it with GOMAXPROCS ≥ 2). The fused engine runs on
 // the default kernel path of the build (engine.KernelName, the last part of the name).
