@@ -14,7 +14,7 @@ EPOCHS  ?= 10000
 build:
 	$(GO) build -o bin/balnet ./cmd/balnet
 
-# Train the embedded default configuration (SCIENCE.md §1.6) for EPOCHS epochs, long enough
+# Train the embedded default configuration (docs/science.md §1.6) for EPOCHS epochs, long enough
 # for the loss to fall and the balance to tighten (about 30 s); writes metrics, analysis,
 # checkpoints and figures into RUN_DIR. The previous run there is replaced.
 run: build

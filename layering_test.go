@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"model/engine": {"model"},
 	"train":        {"model", "model/engine", "tasks"},
 	"analysis":     {"model"},
-	"checkpoints":  {"model", "train"},
+	"checkpoints":  {"model", "train", "analysis"},
 	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
 	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
 	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},

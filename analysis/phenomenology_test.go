@@ -6,7 +6,7 @@ import (
 	"github.com/balnet/balnet/train"
 )
 
-// TestMultiSignalPhenomenology: training the defaults with S = 2 signals (SCIENCE.md §7.10,
+// TestMultiSignalPhenomenology: training the defaults with S = 2 signals (docs/science.md §7.10,
 // §2.2) makes a second outlier emerge from the bulk, splits the network into two
 // subnetworks with strongly inhibitory within-cluster and weak between-cluster coupling, and
 // the clusters of the input weights (the paper's features) agree with those of the columns

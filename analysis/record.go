@@ -13,7 +13,7 @@ import (
 
 const (
 	// KMeansRestarts is the number of k-means++ restarts per clustering; the run with the
-	// smallest inertia is kept (SCIENCE.md §3.3 recommends several restarts).
+	// smallest inertia is kept (docs/science.md §3.3 recommends several restarts).
 	KMeansRestarts = 10
 
 	// KMeansStream is the PCG stream constant of the analysis' k-means generator,
@@ -31,7 +31,7 @@ const (
 	MaxAlignRank = 4
 
 	// AlignMargin is the relative margin ε of the structure-rank threshold
-	// (1 + ε)·(2g + δ) of AlignThreshold (SCIENCE.md §6.6 step 2).
+	// (1 + ε)·(2g + δ) of AlignThreshold (docs/science.md §6.6 step 2).
 	AlignMargin = 0.2
 
 	// AlignFloor is the smallest structure-rank threshold, used when g = 0 and the
@@ -43,13 +43,13 @@ const (
 	NonZeroTol = 1e-9
 )
 
-// Linearization selects the state h at which J·diag(φ′(h)) is formed (SCIENCE.md §3.1).
+// Linearization selects the state h at which J·diag(φ′(h)) is formed (docs/science.md §3.1).
 type Linearization int
 
 const (
 	// EndOfTrial uses h = h_T, the final state of test trial 1 (column 0 of the state at
 	// index T of Input.TestTrajectory): noisy, driven by the test input, started from the
-	// relaxed initial state. This is the reference code's choice (SCIENCE.md §1.5 item 14).
+	// relaxed initial state. This is the reference code's choice (docs/science.md §1.5 item 14).
 	EndOfTrial Linearization = iota
 	// FixedPoint relaxes h_T further under the noise-free dynamics with the constant input
 	// I_s = I₀ (task.i0) for sim.relax time units (model.Relax), approximating the fixed
@@ -74,7 +74,7 @@ type Options struct {
 	Linearization Linearization
 }
 
-// Record is the analysis of a run's parameters at one epoch (SCIENCE.md §3, §6.6). Its
+// Record is the analysis of a run's parameters at one epoch (docs/science.md §3, §6.6). Its
 // CSV form is Row (columns documented at Header), its arrays for the figures Arrays.
 type Record struct {
 	Epoch         int
@@ -139,7 +139,7 @@ func Analyze(in Input, s Settings) (*Record, error) {
 	return AnalyzeWith(in, s, Options{})
 }
 
-// AnalyzeWith computes the Record of the parameters in.Params (SCIENCE.md §3, §6):
+// AnalyzeWith computes the Record of the parameters in.Params (docs/science.md §3, §6):
 //
 //   - Spectra: eig(J) and eig(M), M = J·diag(φ′(h)) with h chosen by o.Linearization;
 //     the k = s.Outliers eigenvalues with the most negative real parts of each; the bulk
@@ -149,7 +149,7 @@ func Analyze(in Input, s Settings) (*Record, error) {
 //     parameter at epoch 0 as the trainer holds it (in.Init rounded to float32 when
 //     in.Float32),
 //     so b_rel = 1 exactly at epoch 0. The reference code divides by the value after the
-//     first update instead (SCIENCE.md §1.5 item 13). The two normalizations differ by
+//     first update instead (docs/science.md §1.5 item 13). The two normalizations differ by
 //     the relative change of mean(J) in that update, at most η/|mean(J_init)| since
 //     Adam's first step moves every entry by at most η (≈ 10% for the defaults).
 //
@@ -160,7 +160,7 @@ func Analyze(in Input, s Settings) (*Record, error) {
 //     rand.New(rand.NewPCG(in.Seed, KMeansStream ^ in.Epoch)); the within/between/overall mean
 //     coupling for (a) with the diagonal excluded (Coupling); ARI(a, b); SortByCluster(a).
 //
-//   - Low-rank alignment (SCIENCE.md §6.6 recipe (a)): the structured part
+//   - Low-rank alignment (docs/science.md §6.6 recipe (a)): the structured part
 //
 //     Jˢ = J − (J_init − E[J_init]) = E[J_init] + (J − J_init),
 //
@@ -300,7 +300,7 @@ func residual(sp model.Spec, p *model.Params, h []float64, i0 float64) float64 {
 }
 
 // AlignThreshold returns the singular-value threshold above which a singular value of the
-// structured part Jˢ counts as structure (SCIENCE.md §6.6 step 2):
+// structured part Jˢ counts as structure (docs/science.md §6.6 step 2):
 //
 //	θ = max((1 + AlignMargin)·(2g + δ), AlignFloor),  δ = max_i |E[J_init]_ii|,
 //

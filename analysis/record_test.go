@@ -15,7 +15,7 @@ import (
 
 // smallConfig is a fast training configuration (the train package's test setting): N = 20,
 // T = 20 steps, batch 4, test every 5 epochs, with the given number of signals.
-func smallConfig(dtype string, signals int) train.Config {
+func smallConfig(dtype train.DType, signals int) train.Config {
 	c := train.DefaultConfig()
 	c.DType = dtype
 	c.Network.N = 20
@@ -158,18 +158,18 @@ func TestHeaderNames(t *testing.T) {
 // TestFloatFormat: floats round-trip exactly; NaN is an empty field.
 func TestFloatFormat(t *testing.T) {
 	for _, v := range []float64{0.1, -0.9931, 1e-300, math.Pi, math.MaxFloat64, 0} {
-		s := formatFloat(v)
+		s := FormatFloat(v)
 		back, err := strconv.ParseFloat(s, 64)
 		if err != nil || back != v {
 			t.Errorf("%v: wrote %q, read back %v (%v)", v, s, back, err)
 		}
 	}
-	if got := formatFloat(math.NaN()); got != "" {
+	if got := FormatFloat(math.NaN()); got != "" {
 		t.Errorf("NaN: got %q, want empty", got)
 	}
 }
 
-// TestEpochZeroDefault: the analysis of the default configuration (SCIENCE.md §1.6) before any
+// TestEpochZeroDefault: the analysis of the default configuration (docs/science.md §1.6) before any
 // update. Closed forms:
 //   - balance = −N·mean(J)/J₀ = b(N−1)/N + noise, the noise −Σ_{i≠j} J̃_ij/(N·J₀) having std
 //     g·sqrt(N−1)/(N·J₀) = 3.2e-3 (§1.2, §3.2); allowed 5 std;
@@ -182,7 +182,7 @@ func TestFloatFormat(t *testing.T) {
 //   - j_outlier1_re ≈ N·mean(J) = −balance (§3.1; §7 item 3 measured −0.9931), with corrections
 //     O(g/√N) = 3.2e-3; allowed 0.02.
 func TestEpochZeroDefault(t *testing.T) {
-	for _, dtype := range []string{"float32", "float64"} {
+	for _, dtype := range []train.DType{train.Float32, train.Float64} {
 		cfg := train.DefaultConfig()
 		cfg.DType = dtype
 		cfg.Train.Epochs = 0
@@ -277,7 +277,7 @@ func TestFixedPoint(t *testing.T) {
 func TestAlignThreshold(t *testing.T) {
 	def := train.DefaultConfig().Network
 	ei := def
-	ei.Init, ei.G = "ei", 0.01 // SCIENCE.md §2.1 Fig. 8: δ = max(|J_EE|, |J_II|)/(N/2) = 1.8/50
+	ei.Init, ei.G = "ei", 0.01 // docs/science.md §2.1 Fig. 8: δ = max(|J_EE|, |J_II|)/(N/2) = 1.8/50
 	none := def
 	none.G, none.ZeroDiagonal = 0, false
 	for _, tc := range []struct {
@@ -399,7 +399,7 @@ func BenchmarkHookShare(b *testing.B) {
 	b.ReportMetric(100*perAnalysis/(float64(s.Every)*perEpoch), "share-%")
 }
 
-// BenchmarkAnalyze times one Analyze of the reference configuration (SCIENCE.md §1.6) at
+// BenchmarkAnalyze times one Analyze of the reference configuration (docs/science.md §1.6) at
 // N = 100, 500, 1000, after the epoch-0 relaxation.
 func BenchmarkAnalyze(b *testing.B) {
 	for _, n := range []int{100, 500, 1000} {

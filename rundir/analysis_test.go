@@ -14,7 +14,7 @@ import (
 
 // smallConfig is a fast training configuration (the train package's test setting): N = 20,
 // T = 20 steps, batch 4, test every 5 epochs, with the given number of signals.
-func smallConfig(dtype string, signals int) train.Config {
+func smallConfig(dtype train.DType, signals int) train.Config {
 	c := train.DefaultConfig()
 	c.DType = dtype
 	c.Network.N = 20
@@ -47,7 +47,7 @@ func run(t testing.TB, tr *train.Trainer, hooks ...train.Hook) {
 // state (tests every 5 epochs), epoch 7 is the final, not relaxed, test.
 func TestLiveEqualsRecomputed(t *testing.T) {
 	s := analysis.Settings{Every: 2, Outliers: 3}
-	for _, dtype := range []string{"float32", "float64"} {
+	for _, dtype := range []train.DType{train.Float32, train.Float64} {
 		for _, lin := range []analysis.Linearization{analysis.EndOfTrial, analysis.FixedPoint} {
 			cfg := smallConfig(dtype, 2)
 			type live struct {

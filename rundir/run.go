@@ -123,7 +123,7 @@ func (r *Run) metricsHook() train.Hook {
 			return nil
 		}
 		return r.metrics.Append([]string{
-			strconv.Itoa(ev.Epoch), checkpoints.FormatFloat(ev.MeanTrainLoss), checkpoints.FormatFloat(ev.TestLoss),
+			strconv.Itoa(ev.Epoch), analysis.FormatFloat(ev.MeanTrainLoss), analysis.FormatFloat(ev.TestLoss),
 			strconv.FormatFloat(time.Since(r.start).Seconds(), 'f', 3, 64),
 		})
 	}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-peer.sh — whole training epochs of balnet against its PyTorch peer, side by side in
-# one run, one thread each: the reference setting (SCIENCE.md §1.6: N=100, B=10, T=50,
+# one run, one thread each: the reference setting (docs/science.md §1.6: N=100, B=10, T=50,
 # S=1, float32) and a big network (N=1000, T=500, burn-in 100, B=10).
 #
 # Each round runs, one after the other: train's BenchmarkEpoch (one whole epoch: batch,

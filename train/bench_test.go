@@ -22,8 +22,8 @@ func BenchmarkEpoch(b *testing.B) {
 			if size != "ref" && eng != "fused" {
 				continue // the unrolled graph needs several GB at N = 1000, T = 500
 			}
-			for _, dtype := range []string{"float32", "float64"} {
-				b.Run(size+"/"+eng+"/"+dtype+"/"+engine.KernelName(), func(b *testing.B) {
+			for _, dtype := range []DType{Float32, Float64} {
+				b.Run(size+"/"+eng+"/"+string(dtype)+"/"+engine.KernelName(), func(b *testing.B) {
 					cfg := DefaultConfig()
 					cfg.DType, cfg.Train.Engine = dtype, eng
 					if size != "ref" {

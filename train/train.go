@@ -19,17 +19,17 @@ import (
 // section.
 type Config struct {
 	Seed    uint64            `yaml:"seed"`
-	DType   string            `yaml:"dtype"`
+	DType   DType             `yaml:"dtype"`
 	Network model.Settings    `yaml:"network"`
 	Task    tasks.Settings    `yaml:"task"`
 	Sim     model.SimSettings `yaml:"sim"`
 	Train   Settings          `yaml:"train"`
 }
 
-// DefaultConfig returns the reference setting of SCIENCE.md §1.6.
+// DefaultConfig returns the reference setting of docs/science.md §1.6.
 func DefaultConfig() Config {
 	return Config{
-		Seed: 1, DType: "float32",
+		Seed: 1, DType: Float32,
 		Network: model.DefaultSettings(), Task: tasks.DefaultSettings(),
 		Sim: model.DefaultSimSettings(), Train: DefaultSettings(),
 	}
@@ -112,8 +112,20 @@ type Trainer struct {
 	lossCount int
 }
 
-// New prepares a run: parameters, task, the fixed test batch and the graph.
+// New prepares a run: parameters, task, the fixed test batch and the graph. The whole
+// configuration is validated by package config (every key, with the key named in the
+// error); New itself returns an error, never a panic, for the values that would break the
+// loop: train.test_every and train.batch below 1, train.epochs below 0. Invalid network,
+// task and unroll settings are errors of model, tasks and model/engine.
 func New(cfg Config) (*Trainer, error) {
+	switch {
+	case cfg.Train.TestEvery < 1:
+		return nil, fmt.Errorf("train: test_every = %d, want at least 1", cfg.Train.TestEvery)
+	case cfg.Train.Batch < 1:
+		return nil, fmt.Errorf("train: batch = %d, want at least 1", cfg.Train.Batch)
+	case cfg.Train.Epochs < 0:
+		return nil, fmt.Errorf("train: epochs = %d, want at least 0", cfg.Train.Epochs)
+	}
 	t := &Trainer{cfg: cfg}
 	for s := StreamInit; s <= StreamRelax; s++ {
 		t.src[s] = rand.NewPCG(cfg.Seed, uint64(s))
@@ -191,14 +203,20 @@ func TestData(cfg Config, A *mat.Dense) (*tasks.Batch, []float64, error) {
 	return batch, noise, nil
 }
 
-// The values of Config.DType.
+// DType is the floating-point type of training: the type of the configuration's dtype.
+type DType string
+
+// The training dtypes.
 const (
-	Float32 = "float32"
-	Float64 = "float64"
+	Float32 DType = "float32"
+	Float64 DType = "float64"
 )
 
-// Dtype converts the configuration's dtype name.
-func Dtype(name string) (tensor.Dtype, error) {
+// DTypes lists the accepted dtypes.
+var DTypes = []DType{Float32, Float64}
+
+// Dtype converts the configuration's dtype to Gorgonia's.
+func Dtype(name DType) (tensor.Dtype, error) {
 	switch name {
 	case Float32:
 		return tensor.Float32, nil

@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "analyze":
 		err = cmdAnalyze(ctx, args[1:], stdout, stderr)
 	case "plot":
-		err = cmdPlot(args[1:], stdout, stderr)
+		err = cmdPlot(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "config":

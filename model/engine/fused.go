@@ -75,7 +75,7 @@ func newFused(sp model.Spec, dtype tensor.Dtype, p *model.Params, path string, t
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
 	switch sp.Phi.Name {
-	case "relu", "sigmoid", "tanh", "linear", "threshquad":
+	case model.ReLU, model.Sigmoid, model.Tanh, model.Linear, model.ThreshQuad:
 	default:
 		return nil, fmt.Errorf("model: no fused form for nonlinearity %q (allowed: %v)", sp.Phi.Name, model.Nonlinearities)
 	}

@@ -21,11 +21,11 @@ type benchSize struct {
 }
 
 var benchSizes = []benchSize{
-	{"ref", 100, 10, 50, 10}, // SCIENCE.md §1.6: N = 100, B = 10, T = 50, S = 1
+	{"ref", 100, 10, 50, 10}, // docs/science.md §1.6: N = 100, B = 10, T = 50, S = 1
 	{"big", 1000, 10, 500, 100},
 }
 
-// benchBatch is a realistic batch for a benchSize: default network (SCIENCE.md §1.6) with
+// benchBatch is a realistic batch for a benchSize: default network (docs/science.md §1.6) with
 // one OU-like signal (mean I₀ = 1, innovation std 0.22, §1.3), target = input, standard
 // normal noise, and the initial state relaxed for 100τ under the constant input.
 type benchBatch struct {

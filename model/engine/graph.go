@@ -103,15 +103,15 @@ func NewGraph(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Graph, error
 // phi appends φ(x) to the graph.
 func (gr *Graph) phi(x *G.Node) (*G.Node, error) {
 	switch gr.spec.Phi.Name {
-	case "relu":
+	case model.ReLU:
 		return G.Rectify(x)
-	case "sigmoid":
+	case model.Sigmoid:
 		return G.Sigmoid(x)
-	case "tanh":
+	case model.Tanh:
 		return G.Tanh(x)
-	case "linear":
+	case model.Linear:
 		return x, nil
-	case "threshquad":
+	case model.ThreshQuad:
 		r, err := G.Rectify(x)
 		if err != nil {
 			return nil, err

@@ -14,7 +14,7 @@ import (
 
 // gradCase is one configuration of the gradient table.
 type gradCase struct {
-	phi       string
+	phi       model.Nonlinearity
 	n, s, r   int
 	steps     int
 	burnIn    int
