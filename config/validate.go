@@ -60,15 +60,20 @@ func (c Config) Validate() error {
 		intAtLeast("train.checkpoint_every", c.Train.CheckpointEvery, 1),
 		intAtLeast("train.keep", c.Train.Keep, 1),
 		oneOf("train.engine", c.Train.Engine, engine.Names),
+		intAtLeast("train.threads", c.Train.Threads, 1),
 
 		intAtLeast("analysis.every", c.Analysis.Every, 0),
 		intAtLeast("analysis.outliers", c.Analysis.Outliers, 1),
 		intAtLeast("analysis.clusters", c.Analysis.Clusters, 0),
+		intAtLeast("analysis.info_every", c.Analysis.InfoEvery, 0),
 	}
 	for _, err := range checks {
 		if err != nil {
 			return err
 		}
+	}
+	if err := c.validateInfo(); err != nil {
+		return err
 	}
 	switch {
 	case c.Sim.BurnIn >= c.Sim.Steps:
