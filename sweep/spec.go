@@ -83,7 +83,7 @@ func Parse(data []byte, dir string) (*Spec, error) {
 	s := &Spec{Command: "train", Base: config.Default()}
 	if n := top["command"]; n != nil {
 		if n.Kind != yaml.ScalarNode || !slices.Contains(Commands, n.Value) {
-			return nil, specError("command", describe(n), "one of "+strings.Join(Commands, ", ")+" (info joins once balnet info exists)")
+			return nil, specError("command", describe(n), "one of "+strings.Join(Commands, ", ")+" (info is not wired into sweeps yet)")
 		}
 		s.Command = n.Value
 	}
