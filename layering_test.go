@@ -28,8 +28,9 @@ var allowed = map[string][]string{
 	"analysis":    {"model", "train"},
 	"checkpoints": {"model", "train"},
 	"config":      {"model", "tasks", "train", "analysis"},
-	"plots":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
-	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "plots"},
+	"rundir":      {"model", "tasks", "train", "analysis", "checkpoints", "config"},
+	"plots":       {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
+	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

@@ -17,6 +17,7 @@ import (
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 )
 
 // minVariance is the smallest variance of the pixel luminance (0…255) a figure must
@@ -138,7 +139,7 @@ func TestRenderFullRun(t *testing.T) {
 	if len(rep.Skipped) != 0 {
 		t.Errorf("skipped: got %v, want none", rep.Skipped)
 	}
-	out := filepath.Join(dir, FiguresDir)
+	out := filepath.Join(dir, rundir.FiguresDir)
 	for _, name := range Figures {
 		size := wantPixels[name]
 		checkPNG(t, filepath.Join(out, name+".png"), size[0], size[1])

@@ -10,16 +10,8 @@ import (
 	"strings"
 
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/train"
-)
-
-// Names of the files read from a run directory.
-const (
-	ConfigFile   = "config.yaml"
-	MetricsFile  = "metrics.csv"
-	AnalysisFile = "analysis.csv"
-	// FiguresDir is the default output directory inside a run directory.
-	FiguresDir = "figures"
 )
 
 // Figures lists the figures of Render, in the order they are drawn.
@@ -66,7 +58,7 @@ func render(runDir, outDir string, log io.Writer, load stateLoader) (*Report, er
 		return nil, fmt.Errorf("run directory %s is not a directory", runDir)
 	}
 	if outDir == "" {
-		outDir = filepath.Join(runDir, FiguresDir)
+		outDir = filepath.Join(runDir, rundir.FiguresDir)
 	}
 	r := loadRun(runDir, load)
 	rep := &Report{Skipped: map[string]string{}, Notes: r.notes}
@@ -127,18 +119,18 @@ type run struct {
 // reason.
 func loadRun(dir string, load stateLoader) *run {
 	r := &run{dir: dir}
-	r.metrics, r.metricsErr = r.table(MetricsFile)
-	r.analysis, r.analysisErr = r.table(AnalysisFile)
+	r.metrics, r.metricsErr = r.table(rundir.MetricsFile)
+	r.analysis, r.analysisErr = r.table(rundir.AnalysisFile)
 	r.loadSpectra()
 
 	// config.yaml is the run's configuration as it stands (a resume may have raised
 	// train.epochs); the checkpoint holds the one its state was written with, which is
 	// the one to simulate it with.
-	r.cfg, r.cfgErr = parseConfig(os.ReadFile(filepath.Join(dir, ConfigFile)))
+	r.cfg, r.cfgErr = parseConfig(os.ReadFile(filepath.Join(dir, rundir.ConfigFile)))
 	if r.cfgErr != nil {
-		r.cfgErr = fmt.Errorf("%s: %w", ConfigFile, r.cfgErr)
+		r.cfgErr = fmt.Errorf("%s: %w", rundir.ConfigFile, r.cfgErr)
 		if errors.Is(r.cfgErr, fs.ErrNotExist) {
-			r.cfgErr = fmt.Errorf("no %s in %s", ConfigFile, dir)
+			r.cfgErr = fmt.Errorf("no %s in %s", rundir.ConfigFile, dir)
 		}
 	}
 	ckptYAML, st, desc, loadErr := safeLoad(load, dir)
@@ -224,8 +216,8 @@ func (r *run) table(name string) (*Table, error) {
 // loadSpectra reads the first and the last readable spectra files; unreadable files
 // (being written, damaged) are passed over with a note.
 func (r *run) loadSpectra() {
-	dir := filepath.Join(r.dir, SpectraDir)
-	files, err := ListSpectra(r.dir)
+	dir := filepath.Join(r.dir, rundir.SpectraDir)
+	files, err := rundir.Dir(r.dir).Spectra()
 	if err != nil {
 		r.spectraErr = err
 		return
@@ -234,7 +226,7 @@ func (r *run) loadSpectra() {
 		r.spectraErr = fmt.Errorf("no spectra files in %s", dir)
 		return
 	}
-	read := func(f SpectraFile) *Spectra {
+	read := func(f rundir.SpectraFile) *Spectra {
 		sp, err := ReadSpectra(f.Path)
 		if err != nil {
 			r.notes = append(r.notes, fmt.Sprintf("ignored %v", err))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 )
 
 func TestReadSpectra(t *testing.T) {
@@ -83,7 +84,7 @@ func TestReadSpectraErrors(t *testing.T) {
 			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
 		}
 	}
-	garbage := filepath.Join(t.TempDir(), spectraName(0))
+	garbage := filepath.Join(t.TempDir(), rundir.SpectraName(0))
 	writeFile(t, garbage, []byte("not a zip archive"))
 	if _, err := ReadSpectra(garbage); err == nil {
 		t.Errorf("garbage: got no error")
@@ -92,7 +93,7 @@ func TestReadSpectraErrors(t *testing.T) {
 
 func TestListSpectra(t *testing.T) {
 	dir := t.TempDir()
-	if files, err := ListSpectra(dir); err != nil || files != nil {
+	if files, err := rundir.Dir(dir).Spectra(); err != nil || files != nil {
 		t.Errorf("no spectra directory: got %v, %v, want nil, nil", files, err)
 	}
 	for _, name := range []string{
@@ -100,19 +101,19 @@ func TestListSpectra(t *testing.T) {
 		".epoch-00002000.npz.tmp-0123456789abcdef", // a file being written
 		"epoch-1.npz", "epoch-00003000.npz.bak", "notes.txt",
 	} {
-		writeFile(t, filepath.Join(dir, SpectraDir, name), nil)
+		writeFile(t, filepath.Join(dir, rundir.SpectraDir, name), nil)
 	}
-	if err := os.Mkdir(filepath.Join(dir, SpectraDir, "epoch-00004000.npz"), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, rundir.SpectraDir, "epoch-00004000.npz"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	files, err := ListSpectra(dir)
+	files, err := rundir.Dir(dir).Spectra()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var epochs []int
 	for _, f := range files {
 		epochs = append(epochs, f.Epoch)
-		if filepath.Base(f.Path) != spectraName(f.Epoch) {
+		if filepath.Base(f.Path) != rundir.SpectraName(f.Epoch) {
 			t.Errorf("epoch %d: got path %s", f.Epoch, f.Path)
 		}
 	}

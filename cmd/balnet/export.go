@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 )
 
 // cmdExport writes the parameters of a checkpoint as a .npz file that numpy reads with
@@ -18,6 +19,7 @@ import (
 //	balnet export RUN_DIR [--epoch E] --out FILE.npz
 //
 // Arrays: J, J_init, W_in, W_out, bias (and A for the linear task), in the run's dtype.
+// It only reads the run directory and takes its lock only when FILE lies inside it.
 func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	epoch := fs.Int("epoch", -1, "checkpoint epoch (default: the latest)")
@@ -33,7 +35,8 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if *out == "" {
 		return usagef("export: --out FILE.npz is required")
 	}
-	cfg, err := readRunConfig(dir)
+	d := rundir.Dir(dir)
+	cfg, err := rundir.ReadConfig(d)
 	if err != nil {
 		return err
 	}
@@ -41,12 +44,19 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("--epoch = %d is invalid: a checkpoint epoch ≥ 0", *epoch)
 	}
 	if *epoch >= 0 {
-		if _, err := os.Stat(checkpoints.StatePath(dir, *epoch)); err != nil {
-			epochs, _ := checkpoints.List(checkpoints.Dir(dir))
+		if _, err := os.Stat(d.CheckpointPath(*epoch)); err != nil {
+			epochs, _ := d.Checkpoints()
 			return usagef("--epoch = %d is invalid: no checkpoint of that epoch (available: %v)", *epoch, epochs)
 		}
 	}
-	path, s, err := loadCheckpoint(dir, cfg, *epoch, false, stderr)
+	if inside(*out, dir) { // writing into the run: one writer at a time
+		lock, err := rundir.Lock(dir)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
+	path, s, err := d.Load(cfg, *epoch, false, stderr)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/rundir"
 )
 
 // splitSets are the settings of the resume tests besides the tiny network: checkpoints
@@ -43,8 +44,8 @@ func compareRuns(t *testing.T, want, got string, from int) {
 		t.Errorf("spectra: got %d files, want %d", len(gotSpectra), len(wantSpectra))
 	}
 	for _, e := range wantSpectra {
-		w := readFile(t, filepath.Join(want, SpectraDir, e.Name()))
-		if g, err := os.ReadFile(filepath.Join(got, SpectraDir, e.Name())); err != nil || !bytes.Equal(w, g) {
+		w := readFile(t, filepath.Join(want, rundir.SpectraDir, e.Name()))
+		if g, err := os.ReadFile(filepath.Join(got, rundir.SpectraDir, e.Name())); err != nil || !bytes.Equal(w, g) {
 			t.Errorf("spectra/%s: got %d bytes (%v), want the %d bytes of the uninterrupted run", e.Name(), len(g), err, len(w))
 		}
 	}
@@ -89,7 +90,7 @@ func compareRuns(t *testing.T, want, got string, from int) {
 // spectraFiles lists the spectra files of a run, without temporary files that a crash
 // left (they are hidden and never read).
 func spectraFiles(run string) []os.DirEntry {
-	entries, _ := os.ReadDir(filepath.Join(run, SpectraDir))
+	entries, _ := os.ReadDir(filepath.Join(run, rundir.SpectraDir))
 	return slices.DeleteFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".") })
 }
 
