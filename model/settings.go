@@ -33,7 +33,8 @@ type Settings struct {
 	B float64 `yaml:"b"`
 	// J0 is the mean-coupling strength J₀.
 	J0 float64 `yaml:"j0"`
-	// Init is "gaussian" (mean −b·J₀/N, std g/√N) or "ei" (E–I blocks).
+	// Init is "gaussian" (mean −b·J₀/N, std g/√N), "ei" (E–I blocks) or "lowrank" (the
+	// constructed structure of LowRank, NewLowRank).
 	Init string `yaml:"init"`
 	// ZeroDiagonal keeps J_ii = 0 at initialization and in every forward pass.
 	ZeroDiagonal bool `yaml:"zero_diagonal"`
@@ -41,8 +42,10 @@ type Settings struct {
 	Win Gaussian `yaml:"win"`
 	// Wout is the distribution of the readout weights W_out (R×N).
 	Wout Gaussian `yaml:"wout"`
-	// EI holds the block means used when Init is "ei".
+	// EI holds the block means used when Init is "ei" (and by LowRank structure "ei").
 	EI EIBlocks `yaml:"ei"`
+	// LowRank configures Init "lowrank" (docs/science.md §6): J = g·Z/√N + L·S·Rᵀ.
+	LowRank LowRankSettings `yaml:"lowrank"`
 }
 
 // SimSettings configures the Euler–Maruyama unroll (configuration section "sim").
@@ -69,6 +72,7 @@ func DefaultSettings() Settings {
 		Win:          Gaussian{Mean: 1, Std: 0.01},
 		Wout:         Gaussian{Mean: 1, Std: 0.2},
 		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: "half"},
+		LowRank:      DefaultLowRankSettings(),
 	}
 }
 
