@@ -15,22 +15,28 @@ const module = "github.com/balnet/balnet/"
 
 // allowed lists, for every package, the balnet packages it may import (DESIGN.md, "The
 // packages and the way data flows"): tasks and model import neither each other nor anything
-// above them; train imports model and tasks (never checkpoints: the command hands the loop
-// a checkpointing hook); sim (long streaming simulations) imports model and tasks;
-// analysis and checkpoints import model and train; config collects
-// the settings structs; plots reads run directories; only cmd/balnet imports everything,
+// above them; model/engine (the Gorgonia graph and the fused op, the only Gorgonia users)
+// imports model; train imports model, model/engine and tasks (never checkpoints: the
+// command hands the loop a checkpointing hook); analysis imports model, and tasks, sim and info for the information rate (it takes a
+// plain analysis.Input, so neither train nor Gorgonia is among its dependencies);
+// checkpoints imports model and train for the state it stores; config collects the
+// settings structs; rundir owns the run directory on top of them; plots reads run
+// directories; sim (long streaming simulations) imports model and tasks; info (spectra
+// and information rates) imports nothing of balnet's; only cmd/balnet imports everything,
 // and nothing imports cmd.
 var allowed = map[string][]string{
-	"tasks":       {},
-	"model":       {},
-	"train":       {"model", "tasks"},
-	"sim":         {"model", "tasks"},
-	"analysis":    {"model", "train"},
-	"checkpoints": {"model", "train"},
-	"config":      {"model", "tasks", "train", "analysis"},
-	"rundir":      {"model", "tasks", "train", "analysis", "checkpoints", "config"},
-	"plots":       {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
-	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots"},
+	"tasks":        {},
+	"model":        {},
+	"model/engine": {"model"},
+	"train":        {"model", "model/engine", "tasks"},
+	"sim":          {"model", "tasks"},
+	"info":         {},
+	"analysis":     {"model", "tasks", "sim", "info"},
+	"checkpoints":  {"model", "train", "analysis"},
+	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
+	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
+	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
+	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/balnet/balnet/analysis"
 )
 
 // CSVAppender appends rows to a CSV file (metrics.csv, analysis.csv) durably: every row
@@ -120,33 +121,15 @@ func (a *CSVAppender) Append(record []string) error {
 }
 
 // AppendEpoch appends the row epoch, values[0], values[1], ... with the floats written
-// by FormatFloat (NaN as an empty field).
+// by analysis.FormatFloat, the one number format of balnet's CSV files (NaN as an empty
+// field).
 func (a *CSVAppender) AppendEpoch(epoch int, values ...float64) error {
 	record := make([]string, 1+len(values))
 	record[0] = strconv.Itoa(epoch)
 	for i, v := range values {
-		record[1+i] = FormatFloat(v)
+		record[1+i] = analysis.FormatFloat(v)
 	}
 	return a.Append(record)
-}
-
-// FormatFloat is the one float format of balnet's CSV files: the shortest form that reads
-// back to the same float64 (strconv 'g', precision −1), +Inf and −Inf as such, and NaN
-// (a missing value) as an empty field, which pandas and numpy.genfromtxt read as NaN.
-func FormatFloat(v float64) string {
-	if math.IsNaN(v) {
-		return ""
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-// ParseFloat reads a field written by FormatFloat: an empty field is NaN.
-func ParseFloat(field string) (float64, error) {
-	field = strings.TrimSpace(field)
-	if field == "" {
-		return math.NaN(), nil
-	}
-	return strconv.ParseFloat(field, 64)
 }
 
 // WriteCSV replaces the file at path with the header and rows, atomically and durably

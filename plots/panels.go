@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/model"
 	"github.com/balnet/balnet/rundir"
 )
 
@@ -128,7 +129,7 @@ func (r *run) spectrumPanel() (panel, []string, error) {
 	}
 	addRefLine(p, "Re λ = 1", 1, true, true, black, dashed)
 	if dt, ok := r.dt(); ok {
-		v := StabilityBound(dt)
+		v := model.Spec{DT: dt, Tau: 1}.StabilityBound()
 		label := fmt.Sprintf("Re λ = 1 − 2τ/Δt = %s", formatG(v))
 		if nearRange(v, lo, hi) {
 			addRefLine(p, label, v, true, true, colorAt(1), dashDot)
@@ -198,8 +199,8 @@ func (r *run) outlierPanel(matrix string) (panel, []string, error) {
 				v      float64
 				dashes []vg.Length
 			}{
-				{"deadbeat 1 − τ/Δt = %s", DeadbeatEigenvalue(dt), dashed},
-				{"stability bound 1 − 2τ/Δt = %s", StabilityBound(dt), dashDot},
+				{"deadbeat 1 − τ/Δt = %s", model.Spec{DT: dt, Tau: 1}.DeadbeatEigenvalue(), dashed},
+				{"stability bound 1 − 2τ/Δt = %s", model.Spec{DT: dt, Tau: 1}.StabilityBound(), dashDot},
 			} {
 				label := fmt.Sprintf(ref.label, formatG(ref.v))
 				if nearRange(ref.v, lo, hi) {
@@ -333,7 +334,7 @@ func stepXY(edges, counts []float64) (x, y []float64) {
 }
 
 // scatterPanel draws W_out,k· against W_in,·k at the checkpoint, coloured by the k-means
-// clusters of the last spectra file (SCIENCE.md §3.3).
+// clusters of the last spectra file (docs/science.md §3.3).
 func (r *run) scatterPanel(k int) (panel, error) {
 	if r.state == nil {
 		return nil, r.stateErr

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -219,7 +220,7 @@ func TestRenderPartial(t *testing.T) {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			dir := c.setup(t)
 			var log strings.Builder
-			rep, err := render(dir, t.TempDir(), &log, c.load)
+			rep, err := render(context.Background(), dir, t.TempDir(), &log, c.load)
 			text := strings.ReplaceAll(log.String(), dir, "DIR")
 			if c.fails != (err != nil) {
 				t.Errorf("got error %v, want failure %v; log:\n%s", err, c.fails, text)
@@ -256,16 +257,16 @@ func TestRenderPartial(t *testing.T) {
 
 func TestRenderBadDirectories(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing")
-	if _, err := render(missing, "", quiet, failingLoader); err == nil {
+	if _, err := render(context.Background(), missing, "", quiet, failingLoader); err == nil {
 		t.Errorf("missing run directory: got no error")
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	writeFile(t, file, []byte("x"))
-	if _, err := render(file, "", quiet, failingLoader); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if _, err := render(context.Background(), file, "", quiet, failingLoader); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("file as run directory: got %v, want \"not a directory\"", err)
 	}
 	dir := copyFixture(t, rundir.MetricsFile)
-	if _, err := render(dir, filepath.Join(file, "out"), quiet, failingLoader); err == nil {
+	if _, err := render(context.Background(), dir, filepath.Join(file, "out"), quiet, failingLoader); err == nil {
 		t.Errorf("output directory below a file: got no error")
 	}
 	if err := All(missing, "", nil); err == nil {

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/xml"
 	"hash/crc32"
@@ -129,7 +130,7 @@ func TestRenderFullRun(t *testing.T) {
 	}
 	dir := fullRun(t)
 	var log strings.Builder
-	rep, err := render(dir, "", &log, trainedLoader(t, 3))
+	rep, err := render(context.Background(), dir, "", &log, trainedLoader(t, 3))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,12 +42,19 @@ func All(runDir, outDir string, log io.Writer) error {
 	return err
 }
 
-// Render is All, returning the report.
-func Render(runDir, outDir string, log io.Writer) (*Report, error) {
-	return render(runDir, outDir, log, loadLatestState)
+// AllContext is All that stops before the next figure once ctx is cancelled (Ctrl-C):
+// every figure written is complete (atomic writes), and the error wraps ctx's cause.
+func AllContext(ctx context.Context, runDir, outDir string, log io.Writer) error {
+	_, err := render(ctx, runDir, outDir, log, loadLatestState)
+	return err
 }
 
-func render(runDir, outDir string, log io.Writer, load stateLoader) (*Report, error) {
+// Render is All, returning the report.
+func Render(runDir, outDir string, log io.Writer) (*Report, error) {
+	return render(context.Background(), runDir, outDir, log, loadLatestState)
+}
+
+func render(ctx context.Context, runDir, outDir string, log io.Writer, load stateLoader) (*Report, error) {
 	if log == nil {
 		log = io.Discard
 	}
@@ -69,6 +77,9 @@ func render(runDir, outDir string, log io.Writer, load stateLoader) (*Report, er
 		return rep, err
 	}
 	for _, name := range Figures {
+		if ctx.Err() != nil {
+			return rep, fmt.Errorf("plot interrupted before figure %s: %w", name, context.Cause(ctx))
+		}
 		f, notes, err := r.build(name)
 		if err == nil {
 			var files []string

@@ -17,7 +17,7 @@ type Spectra struct {
 	Path  string
 	// J holds the eigenvalues of J (array j_eig, N×2: real and imaginary parts).
 	J []complex128
-	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of SCIENCE.md
+	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of docs/science.md
 	// §3.1 (array lin_eig, N×2).
 	Lin []complex128
 	// LabelsWin and LabelsJ are the k-means cluster labels of the neurons on the rows of
@@ -149,18 +149,6 @@ func isPermutation(p []int) bool {
 	}
 	return true
 }
-
-// StabilityBound returns the most negative real eigenvalue of M = J·diag(φ′) for which
-// the Euler map is stable (SCIENCE.md §1.6). Along a real mode with eigenvalue λ the map
-// multiplies the mode by 1 + (Δt/τ)(λ − 1) per step, and |1 + (Δt/τ)(λ − 1)| < 1 holds
-// for 1 − 2τ/Δt < λ < 1; dt is Δt/τ. It is −9 for Δt = 0.2τ, −39 for 0.05τ and −199 for
-// 0.01τ.
-func StabilityBound(dt float64) float64 { return 1 - 2/dt }
-
-// DeadbeatEigenvalue returns λ* = 1 − τ/Δt, the eigenvalue whose mode the Euler map
-// sends to zero in one step, 1 + (Δt/τ)(λ* − 1) = 0 (perfect one-step tracking,
-// SCIENCE.md §1.6); dt is Δt/τ. It is −4 for Δt = 0.2τ.
-func DeadbeatEigenvalue(dt float64) float64 { return 1 - 1/dt }
 
 // Parts returns the real and imaginary parts of z.
 func Parts(z []complex128) (re, im []float64) {

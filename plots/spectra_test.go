@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -119,29 +118,5 @@ func TestListSpectra(t *testing.T) {
 	}
 	if want := []int{0, 1000, 20000}; !reflect.DeepEqual(epochs, want) {
 		t.Errorf("got epochs %v, want %v", epochs, want)
-	}
-}
-
-// TestStabilityBound: SCIENCE.md §1.6 gives 1 − 2/Δt = −9, −39, −199 for Δt = 0.2, 0.05,
-// 0.01 and the deadbeat eigenvalue λ* = 1 − 1/Δt = −4 for Δt = 0.2.
-func TestStabilityBound(t *testing.T) {
-	for _, c := range []struct{ dt, bound, deadbeat float64 }{
-		{0.2, -9, -4},
-		{0.05, -39, -19},
-		{0.01, -199, -99},
-	} {
-		if got := StabilityBound(c.dt); math.Abs(got-c.bound) > 1e-12 {
-			t.Errorf("StabilityBound(%v): got %v, want %v", c.dt, got, c.bound)
-		}
-		if got := DeadbeatEigenvalue(c.dt); math.Abs(got-c.deadbeat) > 1e-12 {
-			t.Errorf("DeadbeatEigenvalue(%v): got %v, want %v", c.dt, got, c.deadbeat)
-		}
-		// At the bound the Euler factor 1 + Δt(λ − 1) is −1; at λ* it is 0.
-		if f := 1 + c.dt*(StabilityBound(c.dt)-1); math.Abs(f+1) > 1e-12 {
-			t.Errorf("Euler factor at the bound for Δt = %v: got %v, want -1", c.dt, f)
-		}
-		if f := 1 + c.dt*(DeadbeatEigenvalue(c.dt)-1); math.Abs(f) > 1e-12 {
-			t.Errorf("Euler factor at λ* for Δt = %v: got %v, want 0", c.dt, f)
-		}
 	}
 }

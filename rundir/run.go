@@ -90,7 +90,7 @@ func (r *Run) Saved(epoch int) { r.saved = epoch }
 func (r *Run) Hooks() []train.Hook {
 	hooks := []train.Hook{r.metricsHook()}
 	if r.anal != nil {
-		hooks = append(hooks, analysis.Hook(r.cfg.Analysis, r.recordAnalysis))
+		hooks = append(hooks, AnalysisHook(r.cfg.Analysis, analysis.Options{}, r.recordAnalysis))
 	}
 	return append(hooks, r.checkpointHook())
 }
@@ -123,7 +123,7 @@ func (r *Run) metricsHook() train.Hook {
 			return nil
 		}
 		return r.metrics.Append([]string{
-			strconv.Itoa(ev.Epoch), checkpoints.FormatFloat(ev.MeanTrainLoss), checkpoints.FormatFloat(ev.TestLoss),
+			strconv.Itoa(ev.Epoch), analysis.FormatFloat(ev.MeanTrainLoss), analysis.FormatFloat(ev.TestLoss),
 			strconv.FormatFloat(time.Since(r.start).Seconds(), 'f', 3, 64),
 		})
 	}

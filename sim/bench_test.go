@@ -24,7 +24,14 @@ func BenchmarkStep(b *testing.B) {
 		f32  bool
 	}{{64, 1, false}, {64, 1, true}, {4096, 1, false}, {4096, 1, true}, {4096, 4, false}, {4096, 4, true}} {
 		b.Run(fmt.Sprintf("N=%d/R=%d/float32=%v", c.n, c.r, c.f32), func(b *testing.B) {
-			nw := Network{J: meanCoupling(b, c.n, 10, 1, false), Phi: mustPhi(b, "relu"), B: 10}
+			// A dense J (constant plus a tiny random part, so that the O(N) path of a
+			// constant J is not taken): the cost of the general product.
+			J := meanCoupling(b, c.n, 10, 1, false)
+			rng := newRNG(3)
+			for k, v := range J.RawMatrix().Data {
+				J.RawMatrix().Data[k] = v + 1e-3*rng.NormFloat64()/float64(c.n)
+			}
+			nw := Network{J: J, Phi: mustPhi(b, "relu"), B: 10}
 			ou := tasks.OU{Channels: 1, DT: 1.0 / 1024, TauS: 1, I0: 1, I1: 0.1}
 			steps := 1000
 			if c.n <= 64 {
@@ -42,4 +49,21 @@ func BenchmarkStep(b *testing.B) {
 			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/float64(steps)*1000, "s/1000steps")
 		})
 	}
+}
+
+// BenchmarkStepConstant is the Fig. 5 network itself (g = 0: J = −b/N everywhere), which
+// Run integrates in O(N) per step.
+func BenchmarkStepConstant(b *testing.B) {
+	nw := Network{J: meanCoupling(b, 64, 10, 1, false), Phi: mustPhi(b, "relu"), B: 10}
+	ou := tasks.OU{Channels: 1, DT: 1.0 / 4096, TauS: 1, I0: 1, I1: 0.125}
+	const steps = 100000
+	s := Settings{DT: ou.DT, Sigma: 0.1, Steps: steps}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		in := NewOU(ou, 1, rand.New(rand.NewPCG(1, 1)))
+		if _, err := Run(context.Background(), nw, in, s, rand.New(rand.NewPCG(1, 2)), discard{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/float64(steps)*1000, "s/1000steps")
 }

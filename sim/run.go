@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Layout describes the records a Sink will receive; Start is called with it once before
@@ -138,7 +139,10 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 	phi := phiFunc[T](nw)
 	phi(p, h)
 	inp := make([]float64, R*S)
-	u := make([]T, S) // (b/S)·I_s of one realization
+	uc := make([]T, S) // (b/S)·I_s of one realization
+	rank1, cm, cd := ConstantCoupling(nw.J)
+	rank1 = rank1 && detectConstant
+	cMean, cDiag := T(cm), T(cd)
 
 	f := &Frame{Input: make([]float64, R*S), Rate: make([]float64, R), Mean: make([]float64, R),
 		Active: make([]float64, R), Readout: make([]float64, R*nout), Proj: make([]float64, R*np)}
@@ -160,30 +164,53 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 			return nil, err
 		}
 		// rec = Φ·Jᵀ: row r is J·φ(h_r).
-		gemm(R, n, p, j, rec)
+		if rank1 {
+			for r := 0; r < R; r++ {
+				pr, rr := p[r*n:(r+1)*n], rec[r*n:(r+1)*n]
+				var sum T
+				for _, v := range pr {
+					sum += v
+				}
+				sum *= cMean
+				for i, v := range pr {
+					rr[i] = sum - cDiag*v
+				}
+			}
+		} else {
+			gemm(R, n, p, j, rec)
+		}
 		for r := 0; r < R; r++ {
-			for c := 0; c < S; c++ {
-				u[c] = gain * T(inp[r*S+c])
-			}
-			var usum T
-			for _, v := range u {
-				usum += v
-			}
 			hr, rr := h[r*n:(r+1)*n], rec[r*n:(r+1)*n]
-			for i := range hr {
-				d := off[i] + rr[i] - hr[i]
-				if win == nil {
-					d += usum
-				} else {
-					for c, v := range u {
+			switch {
+			case win == nil:
+				var u T
+				for c := 0; c < S; c++ {
+					u += gain * T(inp[r*S+c])
+				}
+				for i, x := range hr {
+					hr[i] = x + leak*(off[i]+u+rr[i]-x)
+				}
+			case S == 1:
+				u := gain * T(inp[r])
+				for i, x := range hr {
+					hr[i] = x + leak*(off[i]+win[i]*u+rr[i]-x)
+				}
+			default:
+				for c := 0; c < S; c++ {
+					uc[c] = gain * T(inp[r*S+c])
+				}
+				for i, x := range hr {
+					d := off[i] + rr[i] - x
+					for c, v := range uc {
 						d += win[i*S+c] * v
 					}
+					hr[i] = x + leak*d
 				}
-				x := hr[i] + leak*d
-				if scale != 0 {
-					x += scale * T(rng.NormFloat64())
+			}
+			if scale != 0 {
+				for i := range hr {
+					hr[i] += scale * T(rng.NormFloat64())
 				}
-				hr[i] = x
 			}
 		}
 		phi(p, h)
@@ -242,8 +269,44 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 	return res, nil
 }
 
-// toT copies an r×c row-major matrix with the given stride into a packed []T.
+// detectConstant enables the O(N) path for a constant J (tests turn it off to compare).
+var detectConstant = true
+
+// ConstantCoupling reports whether J is exactly c·11ᵀ (diag = c) or c·(11ᵀ − I) (diag = 0),
+// the coupling of the g = 0 Gaussian initialization (docs/science.md §1.2); then J·φ is
+// c·Σφ − diag'·φ with diag' = c − diag, O(N) per step instead of O(N²): the same product,
+// summed in another order.
+func ConstantCoupling(J *mat.Dense) (ok bool, c, diagCorr float64) {
+	n, _ := J.Dims()
+	if n < 2 {
+		return false, 0, 0
+	}
+	c = J.At(0, 1)
+	d := J.At(0, 0)
+	if d != c && d != 0 {
+		return false, 0, 0
+	}
+	for i := 0; i < n; i++ {
+		row := J.RawRowView(i)
+		for k, v := range row {
+			if k == i {
+				if v != d {
+					return false, 0, 0
+				}
+			} else if v != c {
+				return false, 0, 0
+			}
+		}
+	}
+	return true, c, c - d
+}
+
+// toT returns an r×c row-major matrix with the given stride as a packed []T: the data
+// itself for a packed float64 matrix (the simulation never writes it), a copy otherwise.
 func toT[T float32 | float64](data []float64, stride, r, c int) []T {
+	if d, ok := any(data).([]T); ok && stride == c {
+		return d[:r*c]
+	}
 	out := make([]T, r*c)
 	for i := 0; i < r; i++ {
 		for k := 0; k < c; k++ {

@@ -17,7 +17,7 @@ func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
 
 func mustPhi(t testing.TB, name string) model.Phi {
 	t.Helper()
-	phi, err := model.Lookup(name)
+	phi, err := model.Lookup(model.Nonlinearity(name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,5 +301,35 @@ func TestShortPath(t *testing.T) {
 	_, _, err := Record(context.Background(), idle(t), Path{make([]float64, 10)}, Settings{DT: 0.1, BurnIn: 5, Steps: 10}, newRNG(1))
 	if err == nil {
 		t.Errorf("a 10-sample path for 15 steps: got no error")
+	}
+}
+
+// The O(N) path for a constant coupling (the g = 0 Gaussian J, with and without its
+// diagonal) gives the records of the dense product, to rounding.
+func TestConstantCouplingPath(t *testing.T) {
+	ou := tasks.OU{Channels: 1, DT: 0.01, TauS: 1, I0: 1, I1: 0.2}
+	for _, zero := range []bool{false, true} {
+		nw := Network{J: meanCoupling(t, 16, 4, 1, zero), Phi: mustPhi(t, "relu"), B: 4}
+		if ok, _, _ := ConstantCoupling(nw.J); !ok {
+			t.Fatalf("zero diagonal %v: the constant J was not detected", zero)
+		}
+		s := Settings{DT: 0.01, Sigma: 0.3, BurnIn: 10, Steps: 2000, Realizations: 2}
+		fast, _ := record(t, nw, NewOU(ou, 2, newRNG(1)), s, newRNG(2))
+		detectConstant = false
+		dense, _ := record(t, nw, NewOU(ou, 2, newRNG(1)), s, newRNG(2))
+		detectConstant = true
+		for r := range fast.Rate {
+			for k, v := range fast.Rate[r] {
+				// Two summation orders of 16 terms of size ≤ 1 over 2000 contracting steps.
+				if math.Abs(v-dense.Rate[r][k]) > 1e-12 {
+					t.Fatalf("zero diagonal %v, record %d: O(N) path %.15g, dense %.15g", zero, k, v, dense.Rate[r][k])
+				}
+			}
+		}
+	}
+	J := meanCoupling(t, 16, 4, 1, true)
+	J.Set(3, 5, J.At(3, 5)*(1+1e-15))
+	if ok, _, _ := ConstantCoupling(J); ok {
+		t.Errorf("a J with one different entry was taken for a constant one")
 	}
 }

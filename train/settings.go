@@ -11,7 +11,7 @@ type Settings struct {
 	Beta1 float64 `yaml:"beta1"`
 	Beta2 float64 `yaml:"beta2"`
 	Eps   float64 `yaml:"eps"`
-	// ActivityReg is λ_act, the weight of Σh² in the loss (SCIENCE.md §1.5 item 5).
+	// ActivityReg is λ_act, the weight of Σh² in the loss (docs/science.md §1.5 item 5).
 	ActivityReg float64 `yaml:"activity_reg"`
 	// TestEvery is the interval, in epochs, of test evaluations and metrics rows.
 	TestEvery int `yaml:"test_every"`
@@ -21,12 +21,17 @@ type Settings struct {
 	Keep int `yaml:"keep"`
 	// Engine is "graph" (the unrolled Gorgonia graph) or "fused" (one recurrent op).
 	Engine string `yaml:"engine"`
+	// Threads is the number of cores the fused engine's large products may use (1, the
+	// default, and 0 mean one: sweeps run one training per core). Only products of a big
+	// network (N ≥ 500) are split; the results are the same bits for every value.
+	Threads int `yaml:"threads"`
 }
 
-// DefaultSettings returns the reference training of SCIENCE.md §1.6.
+// DefaultSettings returns the reference training of docs/science.md §1.6.
 func DefaultSettings() Settings {
 	return Settings{
 		Epochs: 100000, Batch: 10, LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
 		ActivityReg: 1e-4, TestEvery: 1000, CheckpointEvery: 1000, Keep: 5, Engine: "fused",
+		Threads: 1,
 	}
 }

@@ -9,14 +9,14 @@ import (
 	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/rundir"
-	"github.com/balnet/balnet/train"
 )
 
 // cmdAnalyze recomputes the analysis from the saved checkpoints of a run:
 //
 //	balnet analyze RUN_DIR [--out FILE]
 //
-// For every checkpoint it restores the trainer and writes the analysis row (same columns as
+// For every checkpoint it analyses the saved parameters (rundir.StateInput: the plain
+// simulator, no training engine) and writes the analysis row (same columns as
 // analysis.csv) to FILE (default RUN_DIR/analysis-recomputed.csv) and the spectra file
 // RUN_DIR/spectra/epoch-%08d.npz. The live analysis.csv is never modified. A checkpoint
 // written at an epoch the live run also analysed gives a row identical to the live one.
@@ -63,11 +63,11 @@ func cmdAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		t, err := train.Restore(cfg.Config, state)
+		in, err := rundir.StateInput(cfg, state)
 		if err != nil {
 			return fmt.Errorf("%s: %w", d.CheckpointPath(epoch), err)
 		}
-		r, err := analysis.Analyze(t, cfg.Analysis)
+		r, err := analysis.Analyze(in, cfg.Analysis)
 		if err != nil {
 			return fmt.Errorf("analysing epoch %d: %w", epoch, err)
 		}

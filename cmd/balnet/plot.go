@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 	"os"
@@ -15,8 +16,10 @@ import (
 // written, or why the figure was skipped. It takes the run directory's lock when DIR is
 // inside it (the default), so on a run in progress (whose trainer holds the lock) draw the
 // figures elsewhere with --out DIR: reading a run in progress is safe. A RUN_DIR that
-// is not a directory is a usage error; it fails only if no figure could be drawn.
-func cmdPlot(args []string, stdout, stderr io.Writer) error {
+// is not a directory is a usage error; it fails only if no figure could be drawn. On
+// Ctrl-C/SIGTERM it stops before the next figure, exit status 1; the figures written are
+// complete.
+func cmdPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
 	out := fs.String("out", "", "output `directory` (default: RUN_DIR/figures)")
 	pos, err := parseFlags(fs, args)
@@ -37,5 +40,5 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 		}
 		defer lock.Unlock()
 	}
-	return plots.All(dir, *out, stdout)
+	return plots.AllContext(ctx, dir, *out, stdout)
 }

@@ -1,6 +1,7 @@
-package model
+package engine
 
 import (
+	"github.com/balnet/balnet/model"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -20,16 +21,16 @@ type benchSize struct {
 }
 
 var benchSizes = []benchSize{
-	{"ref", 100, 10, 50, 10}, // SCIENCE.md §1.6: N = 100, B = 10, T = 50, S = 1
+	{"ref", 100, 10, 50, 10}, // docs/science.md §1.6: N = 100, B = 10, T = 50, S = 1
 	{"big", 1000, 10, 500, 100},
 }
 
-// benchBatch is a realistic batch for a benchSize: default network (SCIENCE.md §1.6) with
+// benchBatch is a realistic batch for a benchSize: default network (docs/science.md §1.6) with
 // one OU-like signal (mean I₀ = 1, innovation std 0.22, §1.3), target = input, standard
 // normal noise, and the initial state relaxed for 100τ under the constant input.
 type benchBatch struct {
-	sp                       Spec
-	p                        *Params
+	sp                       model.Spec
+	p                        *model.Params
 	h0, input, noise, target []float64
 }
 
@@ -46,15 +47,15 @@ func newBenchBatch(b *testing.B, sz benchSize) *benchBatch {
 		return bb
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	net := DefaultSettings()
+	net := model.DefaultSettings()
 	net.N = sz.n
-	sim := DefaultSimSettings()
+	sim := model.DefaultSimSettings()
 	sim.Steps, sim.BurnIn = sz.steps, sz.burnIn
-	sp, err := NewSpec(net, sim, 1, 1, sz.trials, 1e-4)
+	sp, err := model.NewSpec(net, sim, 1, 1, sz.trials, 1e-4)
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := NewParams(net, 1, 1, rng)
+	p, err := model.NewParams(net, 1, 1, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func newBenchBatch(b *testing.B, sz benchSize) *benchBatch {
 	for i := range h0.RawMatrix().Data {
 		h0.RawMatrix().Data[i] = rng.NormFloat64()
 	}
-	Relax(sp, p, h0, 1, sim.Relax)
+	model.Relax(sp, p, h0, 1, sim.Relax)
 	bb := &benchBatch{sp: sp, p: p, h0: h0.RawMatrix().Data,
 		input: make([]float64, sp.InputLen()), noise: make([]float64, sp.NoiseLen())}
 	for i := range bb.input {
@@ -78,7 +79,9 @@ func newBenchBatch(b *testing.B, sz benchSize) *benchBatch {
 
 // BenchmarkEpoch measures one Engine.Run (forward and backward of one batch; the Adam step
 // is negligible) for {ref, big} × {fused, graph} × {float32, float64}, with allocations.
-// The BLAS in use (gonum or openblas, see BLASName) is in the sub-benchmark name.
+// The last part of the name is the kernel path: for the fused engine every path of
+// KernelPaths (the default first: avx512/avx2 in a GOEXPERIMENT=simd build, then gonum),
+// for the graph the BLAS (gonum or openblas, see BLASName).
 //
 // Besides the wall-clock ns/op it reports cpu-ns/op, the process CPU time per run, which a
 // busy machine inflates much less.
@@ -97,13 +100,19 @@ func BenchmarkEpoch(b *testing.B) {
 		b.Run(sz.name, func(b *testing.B) {
 			for _, engine := range []string{"fused", "graph"} {
 				b.Run(engine, func(b *testing.B) {
+					paths := KernelPaths()
+					if engine == "graph" {
+						paths = []string{BLASName()}
+					}
 					for _, dtype := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-						b.Run(dtype.String()+"/"+BLASName(), func(b *testing.B) {
-							if sz.name == "big" && engine == "graph" && os.Getenv("BALNET_BENCH_BIG_GRAPH") != "1" {
-								b.Skip("needs ~8 GB and ~30 s per epoch; set BALNET_BENCH_BIG_GRAPH=1")
-							}
-							benchEpoch(b, sz, engine, dtype)
-						})
+						for _, path := range paths {
+							b.Run(dtype.String()+"/"+path, func(b *testing.B) {
+								if sz.name == "big" && engine == "graph" && os.Getenv("BALNET_BENCH_BIG_GRAPH") != "1" {
+									b.Skip("needs ~8 GB and ~30 s per epoch; set BALNET_BENCH_BIG_GRAPH=1")
+								}
+								benchEpoch(b, sz, engine, dtype, path)
+							})
+						}
 					}
 				})
 			}
@@ -122,9 +131,15 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func benchEpoch(b *testing.B, sz benchSize, engine string, dtype tensor.Dtype) {
+func benchEpoch(b *testing.B, sz benchSize, engine string, dtype tensor.Dtype, path string) {
 	bb := newBenchBatch(b, sz)
-	e, err := NewEngine(engine, bb.sp, dtype, bb.p)
+	var e Engine
+	var err error
+	if engine == "fused" {
+		e, err = newFused(bb.sp, dtype, bb.p, path, 1)
+	} else {
+		e, err = New(engine, bb.sp, dtype, bb.p)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
