@@ -15,7 +15,7 @@ const module = "github.com/balnet/balnet/"
 
 // allowed lists, for every package, the balnet packages it may import (DESIGN.md, "The
 // packages and the way data flows"): tasks and model import neither each other nor anything
-// above them; train imports model and tasks (never checkpoints: the command hands the loop
+// above them; train (and dmft) import model and tasks (never checkpoints: the command hands the loop
 // a checkpointing hook); analysis and checkpoints import model and train; config collects
 // the settings structs; plots reads run directories; only cmd/balnet imports everything,
 // and nothing imports cmd.
@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"tasks":       {},
 	"model":       {},
 	"train":       {"model", "tasks"},
+	"dmft":        {"model", "tasks"},
 	"analysis":    {"model", "train"},
 	"checkpoints": {"model", "train"},
 	"config":      {"model", "tasks", "train", "analysis"},
