@@ -39,7 +39,7 @@ func gk15(f func(float64) float64, a, b float64) (k, err float64) {
 			g += wg[j/2] * s
 		}
 	}
-	return k * h, math.Abs((k-g)*h)
+	return k * h, math.Abs((k - g) * h)
 }
 
 // maxIntervals bounds the subdivisions of one adaptive integral.
