@@ -15,20 +15,25 @@ const module = "github.com/balnet/balnet/"
 
 // allowed lists, for every package, the balnet packages it may import (DESIGN.md, "The
 // packages and the way data flows"): tasks and model import neither each other nor anything
-// above them; train (and dmft) import model and tasks (never checkpoints: the command hands the loop
-// a checkpointing hook); analysis and checkpoints import model and train; config collects
-// the settings structs; plots reads run directories; only cmd/balnet imports everything,
-// and nothing imports cmd.
+// above them; model/engine (the Gorgonia graph and the fused op, the only Gorgonia users)
+// imports model; train imports model, model/engine and tasks, dmft only model and tasks (never checkpoints: the
+// command hands the loop a checkpointing hook); analysis imports only model (it takes a
+// plain analysis.Input, so neither train nor Gorgonia is among its dependencies);
+// checkpoints imports model and train for the state it stores; config collects the
+// settings structs; rundir owns the run directory on top of them; plots reads run
+// directories; only cmd/balnet imports everything, and nothing imports cmd.
 var allowed = map[string][]string{
-	"tasks":       {},
-	"model":       {},
-	"train":       {"model", "tasks"},
-	"dmft":        {"model", "tasks"},
-	"analysis":    {"model", "train"},
-	"checkpoints": {"model", "train"},
-	"config":      {"model", "tasks", "train", "analysis"},
-	"plots":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
-	"cmd/balnet":  {"model", "tasks", "train", "analysis", "checkpoints", "config", "plots"},
+	"tasks":        {},
+	"model":        {},
+	"model/engine": {"model"},
+	"train":        {"model", "model/engine", "tasks"},
+	"dmft":         {"model", "tasks"},
+	"analysis":     {"model"},
+	"checkpoints":  {"model", "train", "analysis"},
+	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
+	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
+	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
+	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

@@ -13,7 +13,7 @@ import (
 var ErrRank = errors.New("analysis: alignment rank out of range")
 
 // Alignment is the low-rank alignment analysis of a structured coupling Jˢ ≈ L·S·Rᵀ
-// (Landau & Sompolinsky 2021; SCIENCE.md §6.3, §6.6).
+// (Landau & Sompolinsky 2021; docs/science.md §6.3, §6.6).
 type Alignment struct {
 	// Rank is the number D of retained singular triplets.
 	Rank int
@@ -40,7 +40,7 @@ type Alignment struct {
 }
 
 // Align computes the alignment analysis of the top-rank singular triplets of the square
-// matrix Js (SCIENCE.md §6.6 step 3):
+// matrix Js (docs/science.md §6.6 step 3):
 //
 //	Jˢ ≈ L·S·Rᵀ  (truncated SVD, mat.SVD),
 //	A = LᵀR = U_A·Γ·V_Aᵀ,  γ_k = cos θ_k,
@@ -114,7 +114,7 @@ func efRatio(s []float64, rPerp *mat.Dense) float64 {
 }
 
 // RPerp returns R_⊥ = (I − LLᵀ)·R = R − L·A (N×D), the part of the row space outside the
-// column space; R_⊥ᵀR_⊥ = I − AᵀA (SCIENCE.md §6.3).
+// column space; R_⊥ᵀR_⊥ = I − AᵀA (docs/science.md §6.3).
 func (al *Alignment) RPerp() *mat.Dense {
 	var la, rPerp mat.Dense
 	la.Mul(al.L, al.A)
@@ -131,7 +131,7 @@ func (al *Alignment) Structured() *mat.Dense {
 }
 
 // SRandEF splits Js into its subspace-recurrent and effective-feedforward components with
-// respect to the column space span(L) (L with orthonormal columns, SCIENCE.md §6.3):
+// respect to the column space span(L) (L with orthonormal columns, docs/science.md §6.3):
 //
 //	J_SR = Js·L·Lᵀ,           (= L·S·Aᵀ·Lᵀ for Js = L·S·Rᵀ)
 //	J_EF = Js·(I − L·Lᵀ) = Js − J_SR,   (= L·S·R_⊥ᵀ)
@@ -153,7 +153,7 @@ func SRandEF(Js, L mat.Matrix) (sr, ef *mat.Dense) {
 
 // RankAbove returns the number of values in sv strictly greater than threshold, capped at maxRank
 // (no cap if maxRank ≤ 0). With the singular values of J and threshold ≈ 2g·(1 + ε), the bulk
-// edge of an N×N iid matrix with variance g²/N, it picks the structure rank D (SCIENCE.md
+// edge of an N×N iid matrix with variance g²/N, it picks the structure rank D (docs/science.md
 // §6.6 step 2). sv need not be sorted.
 func RankAbove(sv []float64, threshold float64, maxRank int) int {
 	var d int

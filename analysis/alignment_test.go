@@ -17,7 +17,7 @@ import (
 // condition of the O(N³) SVD of a 100×100 matrix.
 const alignTol = 1e-10
 
-// alignCase is one row of the SCIENCE.md §6.7 table.
+// alignCase is one row of the docs/science.md §6.7 table.
 type alignCase struct {
 	name   string
 	js     *mat.Dense
@@ -27,7 +27,7 @@ type alignCase struct {
 	efNorm float64      // ‖J_EF‖_F; NaN if not specified
 }
 
-// alignTable builds the rows of the SCIENCE.md §6.7 table for N = 100.
+// alignTable builds the rows of the docs/science.md §6.7 table for N = 100.
 func alignTable() []alignCase {
 	const n = 100
 	ones := func(lo, hi int) *mat.VecDense {
@@ -156,7 +156,7 @@ func TestAlignTable(t *testing.T) {
 	}
 }
 
-// TestAlignIdentities checks the SCIENCE.md §6.3 identities on a random incompletely
+// TestAlignIdentities checks the docs/science.md §6.3 identities on a random incompletely
 // aligned rank-3 structure Jˢ = L₀·diag(5, 3, 2)·R₀ᵀ with independent random subspaces.
 func TestAlignIdentities(t *testing.T) {
 	const n, d = 60, 3

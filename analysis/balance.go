@@ -10,7 +10,7 @@ func MeanCoupling(J mat.Matrix) float64 {
 	return mat.Sum(J) / float64(r*c)
 }
 
-// Balance returns the empirical balance parameter in units of b (SCIENCE.md §3.2),
+// Balance returns the empirical balance parameter in units of b (docs/science.md §3.2),
 //
 //	b_emp = −N·mean(J)/J₀ = −(1/(N·J₀)) Σ_ij J_ij,
 //

@@ -11,7 +11,7 @@ import (
 // BenchmarkAnalysis times one full per-checkpoint analysis of an N×N coupling: eig(J),
 // eig(J·diag(φ′)), k-means (k = S = 2, 5 restarts) on the columns of J and on the rows of
 // W_in, within/between coupling and the rank-2 alignment. Parameters are the code defaults
-// (SCIENCE.md §1.6: b = J₀ = 1, g = 0.032, W_in ~ N(1, 0.01²), zero diagonal), with half the
+// (docs/science.md §1.6: b = J₀ = 1, g = 0.032, W_in ~ N(1, 0.01²), zero diagonal), with half the
 // units active.
 func BenchmarkAnalysis(b *testing.B) {
 	const s = 2

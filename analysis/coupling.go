@@ -9,7 +9,7 @@ import (
 )
 
 // Coupling returns the mean coupling within clusters, between clusters and overall for the
-// cluster labels a_i of the neurons of the square matrix J (SCIENCE.md §3.3):
+// cluster labels a_i of the neurons of the square matrix J (docs/science.md §3.3):
 //
 //	within  = mean{J_ij : a_i = a_j, i ≠ j},
 //	between = mean{J_ij : a_i ≠ a_j},
@@ -26,7 +26,7 @@ func Coupling(J mat.Matrix, labels []int) (within, between, overall float64) {
 }
 
 // CouplingWithDiagonal is Coupling with the diagonal pairs i = j included in within and
-// overall, the convention of the reference code (SCIENCE.md §3.3):
+// overall, the convention of the reference code (docs/science.md §3.3):
 //
 //	within  = mean{J_ij : a_i = a_j},
 //	between = mean{J_ij : a_i ≠ a_j},

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Header returns the column names of analysis.csv for the settings s and a network with
@@ -14,7 +15,7 @@ import (
 // Columns, in order (K = analysis.outliers; "J" is the recurrent coupling matrix, N×N):
 //
 //   - epoch: completed training updates (0 = the initial parameters, before any update).
-//   - balance: empirical balance in units of b, −N·mean(J)/J₀ (SCIENCE.md §3.2), the zero
+//   - balance: empirical balance in units of b, −N·mean(J)/J₀ (docs/science.md §3.2), the zero
 //     diagonal included in the mean. Positive for an inhibition-dominated network; ≈ b·(N−1)/N
 //     at epoch 0. The paper reports |N·mean(J)|.
 //   - balance_rel: mean(J)/mean(J at epoch 0); exactly 1 at epoch 0. The reference code
@@ -28,7 +29,7 @@ import (
 //     Re λ = 1; the Euler map with step Δt is unstable for real λ < 1 − 2/Δt.
 //   - bulk_radius: radius of the bulk of the nonzero eigenvalues of J·diag(φ′(h)) after
 //     removing the K outliers, sqrt(2·median|λ − c|²) around the coordinate-wise median c
-//     (≈ g·sqrt(χ) for ReLU with a fraction χ of active units, SCIENCE.md §3.1).
+//     (≈ g·sqrt(χ) for ReLU with a fraction χ of active units, docs/science.md §3.1).
 //   - win_mean: mean of all input weights W_in (N×S); win_mean{s}, s = 1…S: mean input
 //     weight of signal s, (1/N)Σ_i W_in,is.
 //   - wout_mean: mean of all readout weights W_out (R×N); wout_mean{r}, r = 1…R: mean weight
@@ -43,12 +44,12 @@ import (
 //     ≈ 0 = unrelated; 1 when k = 1.
 //   - rank: number D of singular values of the structured part Jˢ = J − (J_init − E[J_init])
 //     (the initial random part removed, the initial mean and all learned structure kept;
-//     SCIENCE.md §6.6) above max(1.2·(2g + δ), 10⁻⁶), δ = |diagonal of the mean coupling removed by
+//     docs/science.md §6.6) above max(1.2·(2g + δ), 10⁻⁶), δ = |diagonal of the mean coupling removed by
 //     zero_diagonal| (bJ₀/N for the Gaussian init), at most 4. The defaults give D = 1 at
 //     epoch 0 (the rank-one mean −(bJ₀/N)·11ᵀ).
 //   - align{k}, k = 1…4: singular values γ_1 ≥ … ≥ γ_D of the alignment matrix A = LᵀR of
 //     the rank-D SVD Jˢ ≈ L·S·Rᵀ, i.e. the cosines of the principal angles between its
-//     column and row spaces (Landau & Sompolinsky 2021; SCIENCE.md §6.3): 1 = complete
+//     column and row spaces (Landau & Sompolinsky 2021; docs/science.md §6.3): 1 = complete
 //     alignment, 0 = purely feedforward. Empty for k > D.
 //   - ef_ratio: ‖J_EF‖_F/‖Jˢ_D‖_F, the effective-feedforward share of the rank-D structure
 //     (0 for complete alignment); empty when D = 0.
@@ -84,44 +85,56 @@ func (r *Record) Header() []string {
 // the columns). Missing values (fewer than K eigenvalues, align{k} for k > rank) are empty
 // fields, as is NaN.
 func (r *Record) Row() []string {
-	row := []string{strconv.Itoa(r.Epoch), formatFloat(r.Balance), formatFloat(r.BalanceRel)}
+	row := []string{strconv.Itoa(r.Epoch), FormatFloat(r.Balance), FormatFloat(r.BalanceRel)}
 	for _, out := range [][]complex128{r.JOutliers, r.LinOutliers} {
 		for k := range max(r.Settings.Outliers, 0) {
 			if k < len(out) {
-				row = append(row, formatFloat(real(out[k])), formatFloat(imag(out[k])))
+				row = append(row, FormatFloat(real(out[k])), FormatFloat(imag(out[k])))
 			} else {
 				row = append(row, "", "")
 			}
 		}
 	}
-	row = append(row, formatFloat(r.BulkRadius), formatFloat(r.WinMean))
+	row = append(row, FormatFloat(r.BulkRadius), FormatFloat(r.WinMean))
 	for _, v := range r.WinMeans {
-		row = append(row, formatFloat(v))
+		row = append(row, FormatFloat(v))
 	}
-	row = append(row, formatFloat(r.WoutMean))
+	row = append(row, FormatFloat(r.WoutMean))
 	for _, v := range r.WoutMeans {
-		row = append(row, formatFloat(v))
+		row = append(row, FormatFloat(v))
 	}
-	row = append(row, formatFloat(r.Within), formatFloat(r.Between), formatFloat(r.Overall),
-		formatFloat(r.ARI), strconv.Itoa(r.Rank))
+	row = append(row, FormatFloat(r.Within), FormatFloat(r.Between), FormatFloat(r.Overall),
+		FormatFloat(r.ARI), strconv.Itoa(r.Rank))
 	ef := math.NaN()
 	for k := range MaxAlignRank {
 		v := math.NaN()
 		if r.Alignment != nil && k < len(r.Alignment.Gamma) {
 			v = r.Alignment.Gamma[k]
 		}
-		row = append(row, formatFloat(v))
+		row = append(row, FormatFloat(v))
 	}
 	if r.Alignment != nil {
 		ef = r.Alignment.EFRatio
 	}
-	return append(row, formatFloat(ef))
+	return append(row, FormatFloat(ef))
 }
 
-// formatFloat writes v in the shortest form that reads back exactly; NaN is empty.
-func formatFloat(v float64) string {
+// FormatFloat is the one number format of balnet's CSV files (analysis.csv, metrics.csv,
+// analysis-recomputed.csv): the shortest form that reads back to the same float64
+// (strconv 'g', precision −1), +Inf and −Inf as such, and NaN (a missing value) as an
+// empty field, which pandas and numpy.genfromtxt read as NaN. ParseFloat reads it back.
+func FormatFloat(v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// ParseFloat reads a field written by FormatFloat: an empty field is NaN.
+func ParseFloat(field string) (float64, error) {
+	field = strings.TrimSpace(field)
+	if field == "" {
+		return math.NaN(), nil
+	}
+	return strconv.ParseFloat(field, 64)
 }

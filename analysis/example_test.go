@@ -10,7 +10,7 @@ import (
 	"github.com/balnet/balnet/analysis"
 )
 
-// The initial balanced coupling J = −(bJ₀/N)·11ᵀ + J̃, J̃_ij ~ N(0, g²/N) (SCIENCE.md §1.2)
+// The initial balanced coupling J = −(bJ₀/N)·11ᵀ + J̃, J̃_ij ~ N(0, g²/N) (docs/science.md §1.2)
 // has one outlier at ≈ −bJ₀ and a circular bulk of radius ≈ g (§3.1).
 func ExampleEigenvalues() {
 	const (
@@ -45,7 +45,7 @@ func ExampleOutliers() {
 }
 
 func ExampleKMeans() {
-	// Two groups of neurons described by their input weights (rows of W_in, SCIENCE.md §3.3).
+	// Two groups of neurons described by their input weights (rows of W_in, docs/science.md §3.3).
 	win := mat.NewDense(6, 2, []float64{
 		1.9, 0.1,
 		0.1, 2.1,
@@ -63,7 +63,7 @@ func ExampleKMeans() {
 }
 
 // A rank-one structure s·u·vᵀ whose row space v = cos θ·u + sin θ·w is tilted by θ = 60°
-// from its column space u (SCIENCE.md §6.7): γ = cos θ, eigenvalue s·cos θ, and
+// from its column space u (docs/science.md §6.7): γ = cos θ, eigenvalue s·cos θ, and
 // ‖J_EF‖_F/‖Jˢ‖_F = sin θ.
 func ExampleAlign() {
 	const (

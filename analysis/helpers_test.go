@@ -7,7 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Reference parameters of the authors' code (SCIENCE.md §1.6): b = J₀ = 1, g = 0.032.
+// Reference parameters of the authors' code (docs/science.md §1.6): b = J₀ = 1, g = 0.032.
 const (
 	refB  = 1.0
 	refJ0 = 1.0
@@ -17,7 +17,7 @@ const (
 // newRand returns the deterministic test generator for the given seed.
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
 
-// balancedCoupling returns J = −(b·J₀/N)·11ᵀ + J̃ with J̃_ij ~ N(0, g²/N) iid (SCIENCE.md
+// balancedCoupling returns J = −(b·J₀/N)·11ᵀ + J̃ with J̃_ij ~ N(0, g²/N) iid (docs/science.md
 // §1.2), with the diagonal set to zero if zeroDiag.
 func balancedCoupling(n int, b, j0, g float64, zeroDiag bool, rng *rand.Rand) *mat.Dense {
 	J := mat.NewDense(n, n, nil)
@@ -68,7 +68,7 @@ func blockLabels(n, s int) []int {
 }
 
 // blockMatrix returns J_ij = α if labels equal, β otherwise, and 0 on the diagonal
-// (SCIENCE.md §3.3 constructed test).
+// (docs/science.md §3.3 constructed test).
 func blockMatrix(labels []int, alpha, beta float64) *mat.Dense {
 	n := len(labels)
 	J := mat.NewDense(n, n, nil)

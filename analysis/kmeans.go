@@ -9,7 +9,7 @@ import (
 )
 
 // MaxLloydIterations caps the Lloyd iterations of one k-means run. Clustering.jl, used by
-// the reference code, stops at 200 (SCIENCE.md §3.3); well-separated clusters converge in a
+// the reference code, stops at 200 (docs/science.md §3.3); well-separated clusters converge in a
 // handful of iterations.
 const MaxLloydIterations = 300
 
@@ -31,7 +31,7 @@ const MaxLloydIterations = 300
 // deterministic given the state of rng.
 //
 // To cluster the presynaptic neurons by their outgoing weights as the reference code does
-// (columns of J, SCIENCE.md §3.3), pass J.T(); for the paper's features pass W_in (N×S).
+// (columns of J, docs/science.md §3.3), pass J.T(); for the paper's features pass W_in (N×S).
 //
 // KMeans panics if k < 1, k > n or restarts < 1.
 func KMeans(points mat.Matrix, k, restarts int, rng *rand.Rand) (labels []int, inertia float64) {

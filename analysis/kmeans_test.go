@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// SCIENCE.md §3.3 constructed test: N = 100, S = 2 equal blocks, α within, β between,
+// docs/science.md §3.3 constructed test: N = 100, S = 2 equal blocks, α within, β between,
 // zero diagonal.
 const (
 	blockN     = 100

@@ -6,7 +6,7 @@ import (
 	"github.com/balnet/balnet/train"
 )
 
-// TestMultiSignalPhenomenology: training the defaults with S = 2 signals (SCIENCE.md §7.10,
+// TestMultiSignalPhenomenology: training the defaults with S = 2 signals (docs/science.md §7.10,
 // §2.2) makes a second outlier emerge from the bulk, splits the network into two
 // subnetworks with strongly inhibitory within-cluster and weak between-cluster coupling, and
 // the clusters of the input weights (the paper's features) agree with those of the columns
@@ -23,12 +23,12 @@ func TestMultiSignalPhenomenology(t *testing.T) {
 	cfg.Task.Signals = 2
 	cfg.Train.Epochs = 12000
 	tr := newTrainer(t, cfg)
-	before, err := Analyze(tr, DefaultSettings())
+	before, err := Analyze(inputOf(tr), DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
 	run(t, tr)
-	after, err := Analyze(tr, DefaultSettings())
+	after, err := Analyze(inputOf(tr), DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/balnet/balnet/model"
-	"github.com/balnet/balnet/train"
 )
 
 const (
 	// KMeansRestarts is the number of k-means++ restarts per clustering; the run with the
-	// smallest inertia is kept (SCIENCE.md §3.3 recommends several restarts).
+	// smallest inertia is kept (docs/science.md §3.3 recommends several restarts).
 	KMeansRestarts = 10
 
 	// KMeansStream is the PCG stream constant of the analysis' k-means generator,
@@ -32,7 +31,7 @@ const (
 	MaxAlignRank = 4
 
 	// AlignMargin is the relative margin ε of the structure-rank threshold
-	// (1 + ε)·(2g + δ) of AlignThreshold (SCIENCE.md §6.6 step 2).
+	// (1 + ε)·(2g + δ) of AlignThreshold (docs/science.md §6.6 step 2).
 	AlignMargin = 0.2
 
 	// AlignFloor is the smallest structure-rank threshold, used when g = 0 and the
@@ -44,13 +43,13 @@ const (
 	NonZeroTol = 1e-9
 )
 
-// Linearization selects the state h at which J·diag(φ′(h)) is formed (SCIENCE.md §3.1).
+// Linearization selects the state h at which J·diag(φ′(h)) is formed (docs/science.md §3.1).
 type Linearization int
 
 const (
 	// EndOfTrial uses h = h_T, the final state of test trial 1 (column 0 of the state at
-	// index T of Trainer.TestTrajectory): noisy, driven by the test input, started from the
-	// relaxed initial state. This is the reference code's choice (SCIENCE.md §1.5 item 14).
+	// index T of Input.TestTrajectory): noisy, driven by the test input, started from the
+	// relaxed initial state. This is the reference code's choice (docs/science.md §1.5 item 14).
 	EndOfTrial Linearization = iota
 	// FixedPoint relaxes h_T further under the noise-free dynamics with the constant input
 	// I_s = I₀ (task.i0) for sim.relax time units (model.Relax), approximating the fixed
@@ -75,7 +74,7 @@ type Options struct {
 	Linearization Linearization
 }
 
-// Record is the analysis of a run's parameters at one epoch (SCIENCE.md §3, §6.6). Its
+// Record is the analysis of a run's parameters at one epoch (docs/science.md §3, §6.6). Its
 // CSV form is Row (columns documented at Header), its arrays for the figures Arrays.
 type Record struct {
 	Epoch         int
@@ -134,22 +133,23 @@ type Record struct {
 	Alignment   *Alignment
 }
 
-// Analyze computes the Record of the trainer's current parameters with the reference
-// Options (linearization at the end-of-trial state). See AnalyzeWith.
-func Analyze(t *train.Trainer, s Settings) (*Record, error) {
-	return AnalyzeWith(t, s, Options{})
+// Analyze computes the Record of in with the reference Options (linearization at the
+// end-of-trial state). See AnalyzeWith.
+func Analyze(in Input, s Settings) (*Record, error) {
+	return AnalyzeWith(in, s, Options{})
 }
 
-// AnalyzeWith computes the Record of the trainer's current parameters (SCIENCE.md §3, §6):
+// AnalyzeWith computes the Record of the parameters in.Params (docs/science.md §3, §6):
 //
 //   - Spectra: eig(J) and eig(M), M = J·diag(φ′(h)) with h chosen by o.Linearization;
 //     the k = s.Outliers eigenvalues with the most negative real parts of each; the bulk
 //     radius of the nonzero eigenvalues of M without those k.
 //
 //   - Balance: b_emp = −N·mean(J)/J₀ and b_rel = mean(J)/mean(J_init). J_init is the
-//     parameter at epoch 0 as the trainer holds it (rounded to float32 for dtype float32),
+//     parameter at epoch 0 as the trainer holds it (in.Init rounded to float32 when
+//     in.Float32),
 //     so b_rel = 1 exactly at epoch 0. The reference code divides by the value after the
-//     first update instead (SCIENCE.md §1.5 item 13). The two normalizations differ by
+//     first update instead (docs/science.md §1.5 item 13). The two normalizations differ by
 //     the relative change of mean(J) in that update, at most η/|mean(J_init)| since
 //     Adam's first step moves every entry by at most η (≈ 10% for the defaults).
 //
@@ -157,10 +157,10 @@ func Analyze(t *train.Trainer, s Settings) (*Record, error) {
 //
 //   - Subnetworks: k-means++ (KMeansRestarts restarts) with k = s.Clusters, or S when 0,
 //     on (a) the rows of W_in and (b) the columns of J, from the generator
-//     rand.New(rand.NewPCG(seed, KMeansStream ^ epoch)); the within/between/overall mean
+//     rand.New(rand.NewPCG(in.Seed, KMeansStream ^ in.Epoch)); the within/between/overall mean
 //     coupling for (a) with the diagonal excluded (Coupling); ARI(a, b); SortByCluster(a).
 //
-//   - Low-rank alignment (SCIENCE.md §6.6 recipe (a)): the structured part
+//   - Low-rank alignment (docs/science.md §6.6 recipe (a)): the structured part
 //
 //     Jˢ = J − (J_init − E[J_init]) = E[J_init] + (J − J_init),
 //
@@ -169,14 +169,15 @@ func Analyze(t *train.Trainer, s Settings) (*Record, error) {
 //     learned structure. D = RankAbove(σ(Jˢ), AlignThreshold, MaxAlignRank) and, if
 //     D ≥ 1, Align(Jˢ, D).
 //
-// AnalyzeWith only reads the trainer: Params and InitialParams return copies,
-// TestTrajectory simulates the fixed test batch with the plain simulator from a copy of
-// the relaxed initial state, and no random stream of the trainer is drawn from. It
-// returns an error for invalid settings (s.Outliers < 0, k outside 1…N) or a failed
-// factorization.
-func AnalyzeWith(t *train.Trainer, s Settings, o Options) (*Record, error) {
-	cfg := t.Config()
-	p := t.Params()
+// AnalyzeWith does not modify in: the test batch is simulated with the plain simulator
+// from a copy of in.H0, and in.Init is copied before it is rounded. It returns an error for
+// invalid settings (s.Outliers < 0, k outside 1…N), an input whose shapes do not fit, or a
+// failed factorization.
+func AnalyzeWith(in Input, s Settings, o Options) (*Record, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	p := in.Params
 	n, signals, _ := p.Dims()
 	k := s.Clusters
 	if k == 0 {
@@ -190,29 +191,29 @@ func AnalyzeWith(t *train.Trainer, s Settings, o Options) (*Record, error) {
 	case o.Linearization != EndOfTrial && o.Linearization != FixedPoint:
 		return nil, fmt.Errorf("analysis: unknown linearization %v", o.Linearization)
 	}
-	epoch := t.Epoch()
+	epoch := in.Epoch
 	r := &Record{Epoch: epoch, Settings: s, Linearization: o.Linearization, Clusters: k}
 
-	init := t.InitialParams().J
-	if cfg.DType == "float32" {
+	init := mat.DenseCopyOf(in.Init.J)
+	if in.Float32 {
 		roundFloat32(init)
 	}
-	r.Balance = Balance(p.J, cfg.Network.J0)
+	r.Balance = Balance(p.J, in.Network.J0)
 	r.BalanceRel = MeanCoupling(p.J) / MeanCoupling(init)
 
-	if err := r.spectra(t, p, o.Linearization); err != nil {
+	if err := r.spectra(&in, o.Linearization); err != nil {
 		return nil, fmt.Errorf("analysis at epoch %d: %w", epoch, err)
 	}
 	r.weights(p)
 
-	rng := rand.New(rand.NewPCG(cfg.Seed, KMeansStream^uint64(epoch)))
+	rng := rand.New(rand.NewPCG(in.Seed, KMeansStream^uint64(epoch)))
 	r.LabelsWin, _ = KMeans(p.Win, k, KMeansRestarts, rng)
 	r.LabelsJ, _ = KMeans(p.J.T(), k, KMeansRestarts, rng)
 	r.ARI = AdjustedRandIndex(r.LabelsWin, r.LabelsJ)
 	r.Order = SortByCluster(r.LabelsWin)
 	r.Within, r.Between, r.Overall = Coupling(p.J, r.LabelsWin)
 
-	mean, err := model.MeanCoupling(cfg.Network)
+	mean, err := model.MeanCoupling(in.Network)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: %w", err)
 	}
@@ -222,7 +223,7 @@ func AnalyzeWith(t *train.Trainer, s Settings, o Options) (*Record, error) {
 	if r.StructureSV, err = SingularValues(&js); err != nil {
 		return nil, fmt.Errorf("analysis at epoch %d: structured part: %w", epoch, err)
 	}
-	if r.Threshold, err = AlignThreshold(cfg.Network); err != nil {
+	if r.Threshold, err = AlignThreshold(in.Network); err != nil {
 		return nil, fmt.Errorf("analysis: %w", err)
 	}
 	r.Rank = RankAbove(r.StructureSV, r.Threshold, MaxAlignRank)
@@ -235,19 +236,19 @@ func AnalyzeWith(t *train.Trainer, s Settings, o Options) (*Record, error) {
 }
 
 // spectra fills the eigenvalue part of r.
-func (r *Record) spectra(t *train.Trainer, p *model.Params, lin Linearization) error {
-	cfg, sp := t.Config(), t.Spec()
+func (r *Record) spectra(in *Input, lin Linearization) error {
+	sp, p := in.Spec, in.Params
 	var err error
 	if r.JEig, err = Eigenvalues(p.J); err != nil {
 		return fmt.Errorf("eig(J): %w", err)
 	}
-	tr := t.TestTrajectory()
+	tr := in.TestTrajectory()
 	h := mat.NewDense(sp.N, 1, mat.Col(nil, 0, tr.H[sp.Steps]))
 	if lin == FixedPoint {
-		model.Relax(sp, p, h, cfg.Task.I0, cfg.Sim.Relax)
+		model.Relax(sp, p, h, in.I0, in.Relax)
 	}
 	r.State = h.RawMatrix().Data
-	r.Residual = residual(sp, p, r.State, cfg.Task.I0)
+	r.Residual = residual(sp, p, r.State, in.I0)
 	dphi := model.Derivative(sp.Phi, h, 0)
 	r.ActiveFraction = floats.Sum(dphi) / float64(len(dphi))
 	var m mat.Dense
@@ -299,7 +300,7 @@ func residual(sp model.Spec, p *model.Params, h []float64, i0 float64) float64 {
 }
 
 // AlignThreshold returns the singular-value threshold above which a singular value of the
-// structured part Jˢ counts as structure (SCIENCE.md §6.6 step 2):
+// structured part Jˢ counts as structure (docs/science.md §6.6 step 2):
 //
 //	θ = max((1 + AlignMargin)·(2g + δ), AlignFloor),  δ = max_i |E[J_init]_ii|,
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -16,7 +15,7 @@ import (
 
 // smallConfig is a fast training configuration (the train package's test setting): N = 20,
 // T = 20 steps, batch 4, test every 5 epochs, with the given number of signals.
-func smallConfig(dtype string, signals int) train.Config {
+func smallConfig(dtype train.DType, signals int) train.Config {
 	c := train.DefaultConfig()
 	c.DType = dtype
 	c.Network.N = 20
@@ -33,6 +32,19 @@ func newTrainer(t testing.TB, cfg train.Config) *train.Trainer {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// inputOf is the analysis input of a trainer, built as rundir.AnalysisInput builds it
+// (rundir's tests check that one against the input of a checkpoint; analysis cannot import
+// rundir).
+func inputOf(t *train.Trainer) Input {
+	cfg := t.Config()
+	return Input{
+		Epoch: t.Epoch(), Seed: cfg.Seed, Network: cfg.Network, Spec: t.Spec(),
+		Float32: cfg.DType == train.Float32, Params: t.Params(), Init: t.InitialParams(),
+		TestInput: t.TestBatch().Input, TestNoise: t.TestNoise(), H0: t.InitialState(),
+		I0: cfg.Task.I0, Relax: cfg.Sim.Relax,
+	}
 }
 
 func run(t testing.TB, tr *train.Trainer, hooks ...train.Hook) {
@@ -65,92 +77,6 @@ func columnFloat(t *testing.T, header, row []string, name string) float64 {
 	return v
 }
 
-// TestLiveEqualsRecomputed: the record of a short training run computed live by the hook is
-// identical (CSV row and arrays) to the one recomputed from train.Restore(cfg, Snapshot())
-// taken at the same epoch (issue 5). Analyses at epochs 2 and 4 use a stale relaxed initial
-// state (tests every 5 epochs), epoch 7 is the final, not relaxed, test.
-func TestLiveEqualsRecomputed(t *testing.T) {
-	s := Settings{Every: 2, Outliers: 3}
-	for _, dtype := range []string{"float32", "float64"} {
-		for _, lin := range []Linearization{EndOfTrial, FixedPoint} {
-			cfg := smallConfig(dtype, 2)
-			type live struct {
-				rec  *Record
-				snap *train.State
-			}
-			var got []live
-			tr := newTrainer(t, cfg)
-			run(t, tr, HookWith(s, Options{Linearization: lin}, func(r *Record) error {
-				got = append(got, live{r, tr.Snapshot()})
-				return nil
-			}))
-			if want := []int{0, 2, 4, 6}; len(got) != len(want) {
-				t.Fatalf("%s/%v: got %d analyses, want %d (epochs %v)", dtype, lin, len(got), len(want), want)
-			}
-			for _, l := range got {
-				again, err := train.Restore(cfg, l.snap)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rec, err := AnalyzeWith(again, s, Options{Linearization: lin})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if g, w := rec.Row(), l.rec.Row(); !slices.Equal(g, w) {
-					t.Errorf("%s/%v epoch %d: recomputed row\n%v\nwant live row\n%v", dtype, lin, l.rec.Epoch, g, w)
-				}
-				if g, w := rec.Arrays(), l.rec.Arrays(); !reflect.DeepEqual(g, w) {
-					t.Errorf("%s/%v epoch %d: recomputed arrays differ from the live ones", dtype, lin, l.rec.Epoch)
-				}
-			}
-		}
-	}
-}
-
-// TestAnalyzeDoesNotChangeTrainer: the trainer's snapshot (parameters, Adam moments, relaxed
-// state, random streams' bytes) is identical before and after Analyze, and a run with the
-// hook at every epoch ends in exactly the state of a run without it.
-func TestAnalyzeDoesNotChangeTrainer(t *testing.T) {
-	cfg := smallConfig("float32", 2)
-	tr := newTrainer(t, cfg)
-	run(t, tr)
-	before := tr.Snapshot()
-	for _, lin := range []Linearization{EndOfTrial, FixedPoint} {
-		if _, err := AnalyzeWith(tr, DefaultSettings(), Options{Linearization: lin}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if after := tr.Snapshot(); !reflect.DeepEqual(before, after) {
-		t.Error("Analyze changed the trainer's snapshot")
-	}
-
-	with := newTrainer(t, cfg)
-	run(t, with, Hook(Settings{Every: 1, Outliers: 4}, func(*Record) error { return nil }))
-	without := newTrainer(t, cfg)
-	run(t, without)
-	if a, b := with.Snapshot(), without.Snapshot(); !reflect.DeepEqual(a, b) {
-		t.Error("training with the analysis hook ended in a different state than without it")
-	}
-}
-
-// TestHookEpochs: the hook analyzes epoch 0 and every `every` epochs; every = 0 disables it.
-func TestHookEpochs(t *testing.T) {
-	for _, tc := range []struct {
-		every int
-		want  []int
-	}{{2, []int{0, 2, 4, 6}}, {3, []int{0, 3, 6}}, {1, []int{0, 1, 2, 3, 4, 5, 6, 7}}, {0, nil}} {
-		var got []int
-		tr := newTrainer(t, smallConfig("float32", 1))
-		run(t, tr, Hook(Settings{Every: tc.every, Outliers: 1}, func(r *Record) error {
-			got = append(got, r.Epoch)
-			return nil
-		}))
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("every %d: got epochs %v, want %v", tc.every, got, tc.want)
-		}
-	}
-}
-
 // TestHeaderRowAlign: Row always has the length of Header, for S = 1, 2, 3 signals and 1…4
 // outliers on trained networks, and for constructed records with missing values.
 func TestHeaderRowAlign(t *testing.T) {
@@ -159,7 +85,7 @@ func TestHeaderRowAlign(t *testing.T) {
 		run(t, tr)
 		for k := 1; k <= 4; k++ {
 			s := Settings{Every: 1, Outliers: k}
-			r, err := Analyze(tr, s)
+			r, err := Analyze(inputOf(tr), s)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -232,18 +158,18 @@ func TestHeaderNames(t *testing.T) {
 // TestFloatFormat: floats round-trip exactly; NaN is an empty field.
 func TestFloatFormat(t *testing.T) {
 	for _, v := range []float64{0.1, -0.9931, 1e-300, math.Pi, math.MaxFloat64, 0} {
-		s := formatFloat(v)
+		s := FormatFloat(v)
 		back, err := strconv.ParseFloat(s, 64)
 		if err != nil || back != v {
 			t.Errorf("%v: wrote %q, read back %v (%v)", v, s, back, err)
 		}
 	}
-	if got := formatFloat(math.NaN()); got != "" {
+	if got := FormatFloat(math.NaN()); got != "" {
 		t.Errorf("NaN: got %q, want empty", got)
 	}
 }
 
-// TestEpochZeroDefault: the analysis of the default configuration (SCIENCE.md §1.6) before any
+// TestEpochZeroDefault: the analysis of the default configuration (docs/science.md §1.6) before any
 // update. Closed forms:
 //   - balance = −N·mean(J)/J₀ = b(N−1)/N + noise, the noise −Σ_{i≠j} J̃_ij/(N·J₀) having std
 //     g·sqrt(N−1)/(N·J₀) = 3.2e-3 (§1.2, §3.2); allowed 5 std;
@@ -256,15 +182,18 @@ func TestFloatFormat(t *testing.T) {
 //   - j_outlier1_re ≈ N·mean(J) = −balance (§3.1; §7 item 3 measured −0.9931), with corrections
 //     O(g/√N) = 3.2e-3; allowed 0.02.
 func TestEpochZeroDefault(t *testing.T) {
-	for _, dtype := range []string{"float32", "float64"} {
+	for _, dtype := range []train.DType{train.Float32, train.Float64} {
 		cfg := train.DefaultConfig()
 		cfg.DType = dtype
 		cfg.Train.Epochs = 0
-		var rec *Record
 		tr := newTrainer(t, cfg)
-		run(t, tr, Hook(DefaultSettings(), func(r *Record) error { rec = r; return nil }))
-		if rec == nil || rec.Epoch != 0 {
-			t.Fatalf("%s: no record at epoch 0", dtype)
+		run(t, tr)
+		rec, err := Analyze(inputOf(tr), DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Epoch != 0 {
+			t.Fatalf("%s: record of epoch %d, want 0", dtype, rec.Epoch)
 		}
 		h, row := rec.Header(), rec.Row()
 		n, b, j0, g := float64(cfg.Network.N), cfg.Network.B, cfg.Network.J0, cfg.Network.G
@@ -322,11 +251,11 @@ func TestFixedPoint(t *testing.T) {
 	cfg.Train.Epochs = 0
 	tr := newTrainer(t, cfg)
 	run(t, tr)
-	end, err := Analyze(tr, DefaultSettings())
+	end, err := Analyze(inputOf(tr), DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixed, err := AnalyzeWith(tr, DefaultSettings(), Options{Linearization: FixedPoint})
+	fixed, err := AnalyzeWith(inputOf(tr), DefaultSettings(), Options{Linearization: FixedPoint})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +277,7 @@ func TestFixedPoint(t *testing.T) {
 func TestAlignThreshold(t *testing.T) {
 	def := train.DefaultConfig().Network
 	ei := def
-	ei.Init, ei.G = "ei", 0.01 // SCIENCE.md §2.1 Fig. 8: δ = max(|J_EE|, |J_II|)/(N/2) = 1.8/50
+	ei.Init, ei.G = "ei", 0.01 // docs/science.md §2.1 Fig. 8: δ = max(|J_EE|, |J_II|)/(N/2) = 1.8/50
 	none := def
 	none.G, none.ZeroDiagonal = 0, false
 	for _, tc := range []struct {
@@ -375,7 +304,7 @@ func TestArrays(t *testing.T) {
 	cfg := smallConfig("float64", 2)
 	tr := newTrainer(t, cfg)
 	run(t, tr)
-	r, err := Analyze(tr, DefaultSettings())
+	r, err := Analyze(inputOf(tr), DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,11 +353,11 @@ func TestAnalyzeSettingsErrors(t *testing.T) {
 	tr := newTrainer(t, smallConfig("float32", 1))
 	run(t, tr)
 	for _, s := range []Settings{{Outliers: -1}, {Outliers: 1, Clusters: 21}, {Outliers: 1, Clusters: -1}} {
-		if _, err := Analyze(tr, s); err == nil {
+		if _, err := Analyze(inputOf(tr), s); err == nil {
 			t.Errorf("%+v: got no error", s)
 		}
 	}
-	if _, err := AnalyzeWith(tr, DefaultSettings(), Options{Linearization: 7}); err == nil {
+	if _, err := AnalyzeWith(inputOf(tr), DefaultSettings(), Options{Linearization: 7}); err == nil {
 		t.Error("unknown linearization: got no error")
 	}
 }
@@ -458,7 +387,7 @@ func BenchmarkHookShare(b *testing.B) {
 		run(b, tr)
 		training += time.Since(start)
 		start = time.Now()
-		if _, err := Analyze(tr, s); err != nil {
+		if _, err := Analyze(inputOf(tr), s); err != nil {
 			b.Fatal(err)
 		}
 		analysing += time.Since(start)
@@ -470,7 +399,7 @@ func BenchmarkHookShare(b *testing.B) {
 	b.ReportMetric(100*perAnalysis/(float64(s.Every)*perEpoch), "share-%")
 }
 
-// BenchmarkAnalyze times one Analyze of the reference configuration (SCIENCE.md §1.6) at
+// BenchmarkAnalyze times one Analyze of the reference configuration (docs/science.md §1.6) at
 // N = 100, 500, 1000, after the epoch-0 relaxation.
 func BenchmarkAnalyze(b *testing.B) {
 	for _, n := range []int{100, 500, 1000} {
@@ -483,7 +412,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			s := DefaultSettings()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Analyze(tr, s); err != nil {
+				if _, err := Analyze(inputOf(tr), s); err != nil {
 					b.Fatal(err)
 				}
 			}

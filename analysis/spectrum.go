@@ -46,7 +46,7 @@ func sortComplex(z []complex128) {
 //
 //	M = J·diag(φ′(h)),  M_ij = J_ij·φ′(h_j),
 //
-// i.e. column j of J scaled by dphi[j] (SCIENCE.md §3.1). The continuous-time Jacobian of
+// i.e. column j of J scaled by dphi[j] (docs/science.md §3.1). The continuous-time Jacobian of
 // the rate dynamics is −I + M, so stability requires Re λ(M) < 1.
 //
 // dst may be J itself (in-place scaling). If dst is empty it is resized; otherwise it must
@@ -75,7 +75,7 @@ func Linearized(dst *mat.Dense, J mat.Matrix, dphi []float64) {
 // exceeds len(eig), all eigenvalues are returned; k < 0 panics.
 //
 // For the balanced initial coupling J = −(bJ₀/N)·11ᵀ + J̃ the first outlier is ≈ N·mean(J)
-// = −bJ₀ (SCIENCE.md §3.1); training with S signals produces S of them (§2.2).
+// = −bJ₀ (docs/science.md §3.1); training with S signals produces S of them (§2.2).
 func Outliers(eig []complex128, k int) []complex128 {
 	if k < 0 {
 		panic("analysis: negative number of outliers")
@@ -90,7 +90,7 @@ func Outliers(eig []complex128, k int) []complex128 {
 // parts (see Outliers).
 //
 // For eigenvalues uniformly distributed on a disk of radius r around c (the circular law for
-// an N×N matrix with iid entries of variance g²/N gives r = g, SCIENCE.md §3.1), the squared
+// an N×N matrix with iid entries of variance g²/N gives r = g, docs/science.md §3.1), the squared
 // distance u = |λ − c|² is uniform on [0, r²]; hence both
 //
 //	E|λ − c|² = r²/2   and   median |λ − c|² = r²/2.
@@ -103,7 +103,7 @@ func Outliers(eig []complex128, k int) []complex128 {
 //
 // A point mass at the centre biases r low. In particular eig(J·diag(φ′)) for ReLU has one
 // exact zero eigenvalue per inactive unit (φ′ = 0); remove them first with NonZero, after
-// which the radius of the active bulk is ≈ g·sqrt(χ) (SCIENCE.md §7 item 3).
+// which the radius of the active bulk is ≈ g·sqrt(χ) (docs/science.md §7 item 3).
 //
 // If no eigenvalue remains, BulkRadius returns (NaN, NaN).
 func BulkRadius(eig []complex128, exclude int) (center complex128, radius float64) {

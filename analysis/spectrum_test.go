@@ -40,7 +40,7 @@ func TestLinearized(t *testing.T) {
 	J := balancedCoupling(7, refB, refJ0, 1, true, rng)
 	dphi := []float64{1, 0, 0.5, 1, 0, 2, 1}
 	var want mat.Dense
-	want.Mul(J, mat.NewDiagDense(len(dphi), dphi)) // M = J·diag(φ′), SCIENCE.md §3.1
+	want.Mul(J, mat.NewDiagDense(len(dphi), dphi)) // M = J·diag(φ′), docs/science.md §3.1
 
 	var got mat.Dense
 	Linearized(&got, J, dphi)
@@ -97,7 +97,7 @@ func TestBulkRadiusUniformDisk(t *testing.T) {
 	}
 }
 
-// TestInitialSpectrum checks SCIENCE.md §3.1 and §7 item 3 on J = −(bJ₀/N)·11ᵀ + J̃ with
+// TestInitialSpectrum checks docs/science.md §3.1 and §7 item 3 on J = −(bJ₀/N)·11ᵀ + J̃ with
 // J̃_ij ~ N(0, g²/N), N = 1000.
 //
 // Outlier tolerance. With u = 1/√N, J = −s·uuᵀ + J̃ (s = bJ₀) and the outlier λ solves
@@ -111,7 +111,7 @@ func TestBulkRadiusUniformDisk(t *testing.T) {
 //	|λ + s| ≤ 5·(g/√N)/(1 − g/s).
 //
 // Bulk: the circular law gives a disk of radius g (finite-N mean |λ|² = g²(N+1)/(2N) for
-// Ginibre), checked within 5% (SCIENCE.md §3.1); the centre within 5% of g. With a zero
+// Ginibre), checked within 5% (docs/science.md §3.1); the centre within 5% of g. With a zero
 // diagonal the outlier moves to −s(N−1)/N and the bulk centre to +s/N (§1.2).
 func TestInitialSpectrum(t *testing.T) {
 	if testing.Short() {
@@ -159,7 +159,7 @@ func TestInitialSpectrum(t *testing.T) {
 	}
 }
 
-// TestLinearizedSpectrum checks SCIENCE.md §7 item 3 for J·diag(φ′) with a ReLU-like φ′ ∈
+// TestLinearizedSpectrum checks docs/science.md §7 item 3 for J·diag(φ′) with a ReLU-like φ′ ∈
 // {0, 1} and a fraction χ = 1/2 of active units: outlier ≈ −bJ₀χ (the mean part has rank
 // one with eigenvalue −(bJ₀/N)·1ᵀdiag(φ′)1), and after dropping the N(1−χ) structural zero
 // eigenvalues the bulk radius is g·sqrt(χ). The outlier tolerance is that of
@@ -200,7 +200,7 @@ func TestLinearizedSpectrum(t *testing.T) {
 }
 
 func TestBalance(t *testing.T) {
-	// Zero-diagonal mean part −(bJ₀/N)(11ᵀ − I): b_emp = b(N−1)/N (SCIENCE.md §1.2, §3.2);
+	// Zero-diagonal mean part −(bJ₀/N)(11ᵀ − I): b_emp = b(N−1)/N (docs/science.md §1.2, §3.2);
 	// 0.99 for N = 100, b = J₀ = 1.
 	const n = 100
 	for _, b := range []float64{1, 10} {

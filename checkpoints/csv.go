@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/balnet/balnet/analysis"
 )
 
 // CSVAppender appends rows to a CSV file (metrics.csv, analysis.csv) durably: every row
@@ -118,16 +120,53 @@ func (a *CSVAppender) Append(record []string) error {
 	return nil
 }
 
-// AppendEpoch appends the row epoch, values[0], values[1], ... . Floats are written in
-// the shortest form that reads back to the same float64 (strconv 'g', precision -1):
-// NaN, +Inf and -Inf as such.
+// AppendEpoch appends the row epoch, values[0], values[1], ... with the floats written
+// by analysis.FormatFloat, the one number format of balnet's CSV files (NaN as an empty
+// field).
 func (a *CSVAppender) AppendEpoch(epoch int, values ...float64) error {
 	record := make([]string, 1+len(values))
 	record[0] = strconv.Itoa(epoch)
 	for i, v := range values {
-		record[1+i] = strconv.FormatFloat(v, 'g', -1, 64)
+		record[1+i] = analysis.FormatFloat(v)
 	}
 	return a.Append(record)
+}
+
+// WriteCSV replaces the file at path with the header and rows, atomically and durably
+// (WriteAtomic).
+func WriteCSV(path string, header []string, rows [][]string) error {
+	return WriteAtomic(path, 0o644, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		cw.WriteAll(rows) // flushes; the first error is returned by Error
+		return cw.Error()
+	})
+}
+
+// LastEpoch returns the epoch (first column) of the last complete row of the CSV file at
+// path, or −1 if it has no row. A torn last line (no newline) is ignored.
+func LastEpoch(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	r := csv.NewReader(bytes.NewReader(data[:bytes.LastIndexByte(data, '\n')+1]))
+	r.FieldsPerRecord = -1
+	records, err := r.ReadAll()
+	if err != nil {
+		return 0, &fs.PathError{Op: "read CSV", Path: path, Err: fmt.Errorf("checkpoints: %w: %v", ErrCorrupt, err)}
+	}
+	if len(records) < 2 {
+		return -1, nil
+	}
+	field := records[len(records)-1][0]
+	e, err := strconv.Atoi(strings.TrimSpace(field))
+	if err != nil {
+		return 0, fmt.Errorf("%s: last row: epoch %q is not an integer", path, field)
+	}
+	return e, nil
 }
 
 // Close closes the file. Rows are already durable; Close only releases it.

@@ -1,5 +1,8 @@
-// Package checkpoints owns the run directory: versioned, checksummed, atomically written
-// checkpoints, exact resume, and .npz export.
+// Package checkpoints stores what a run directory holds: versioned, checksummed,
+// atomically written checkpoint files, the training state mapped onto them, the one
+// atomic-write implementation (WriteAtomic), durable CSV appending and repair, and .npz.
+// The run directory itself — its layout, its lock, which checkpoint a resume uses — belongs
+// to package rundir.
 //
 // This file documents the storage layer, which knows nothing of training: a checkpoint
 // is a File, an ordered list of named Sections, each holding raw bytes, float64s,

@@ -31,7 +31,9 @@ const StateSchema = "balnet.train.State/1"
 //	A                      the linear task's matrix (R×S), only for task kind linear
 var paramNames = [3]string{"J", "W_in", "W_out"}
 
-var streamNames = []string{"init", "task", "noise", "test", "relax"}
+// streams are the run's random streams in section order; their names (rng_NAME) are
+// train.Stream.String, the one list of stream names.
+var streams = []train.Stream{train.StreamInit, train.StreamTask, train.StreamNoise, train.StreamTest, train.StreamRelax}
 
 // FromState builds the checkpoint file of a training state.
 func FromState(config []byte, s *train.State) *File {
@@ -49,8 +51,8 @@ func FromState(config []byte, s *train.State) *File {
 		f.PutFloat64s("adam_v_"+name, s.Adam.V[k], shapes[k]...)
 	}
 	putDense(f, "h0", s.H0)
-	for _, name := range streamNames {
-		f.PutBytes("rng_"+name, s.Streams[name])
+	for _, st := range streams {
+		f.PutBytes("rng_"+st.String(), s.Streams[st.String()])
 	}
 	f.PutFloat64s("loss_sum", []float64{s.LossSum})
 	f.PutInt("loss_count", int64(s.LossCount))
@@ -87,8 +89,8 @@ func ToState(f *File) (config []byte, s *train.State, err error) {
 		s.Adam.M = append(s.Adam.M, r.floats("adam_m_"+name))
 		s.Adam.V = append(s.Adam.V, r.floats("adam_v_"+name))
 	}
-	for _, name := range streamNames {
-		s.Streams[name] = r.bytes("rng_" + name)
+	for _, st := range streams {
+		s.Streams[st.String()] = r.bytes("rng_" + st.String())
 	}
 	if _, ok := f.Section("A"); ok {
 		s.A = r.dense("A")

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/tasks"
 	"github.com/balnet/balnet/train"
 )
 
 // fuzzConfig is the small training configuration of the state checkpoints that seed
 // FuzzLoadState; decoded states are restored against it.
-func fuzzConfig(kind string) train.Config {
+func fuzzConfig(kind tasks.Kind) train.Config {
 	cfg := train.DefaultConfig()
 	cfg.Network.N, cfg.Sim.Steps, cfg.Sim.BurnIn, cfg.Sim.Relax = 6, 5, 1, 2
 	cfg.Task.Kind, cfg.Task.Signals = kind, 2
@@ -24,7 +25,7 @@ func fuzzConfig(kind string) train.Config {
 }
 
 // stateCheckpoint returns the encoded checkpoint of a short training run.
-func stateCheckpoint(t testing.TB, kind string) []byte {
+func stateCheckpoint(t testing.TB, kind tasks.Kind) []byte {
 	t.Helper()
 	tr, err := train.New(fuzzConfig(kind))
 	if err != nil {
@@ -58,7 +59,7 @@ func FuzzLoadState(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	for _, kind := range []string{"ou", "linear"} {
+	for _, kind := range []tasks.Kind{tasks.KindOU, tasks.KindLinear} {
 		data := stateCheckpoint(f, kind)
 		f.Add(data)
 		file, err := checkpoints.Decode(bytes.NewReader(data), int64(len(data)))

@@ -5,13 +5,14 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/balnet/balnet/tasks"
 	"github.com/balnet/balnet/train"
 )
 
 // TestStateRoundTrip: a training state survives FromState → encode → decode → ToState
 // exactly, for both tasks, and restoring from it continues bit for bit.
 func TestStateRoundTrip(t *testing.T) {
-	for _, kind := range []string{"ou", "linear"} {
+	for _, kind := range []tasks.Kind{tasks.KindOU, tasks.KindLinear} {
 		cfg := train.DefaultConfig()
 		cfg.Network.N, cfg.Sim.Steps, cfg.Sim.BurnIn, cfg.Sim.Relax = 8, 6, 1, 2
 		cfg.Task.Kind, cfg.Task.Signals, cfg.Task.Outputs = kind, 2, 2

@@ -8,13 +8,16 @@ import (
 	"strings"
 
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
+	"github.com/balnet/balnet/tasks"
+	"github.com/balnet/balnet/train"
 )
 
 // Validate checks every value and returns the first invalid one as an *Error.
 func (c Config) Validate() error {
 	n := c.Network
 	checks := []error{
-		oneOf("dtype", c.DType, []string{"float32", "float64"}),
+		oneOf("dtype", c.DType, train.DTypes),
 
 		intAtLeast("network.n", n.N, 1),
 		oneOf("network.nonlinearity", n.Nonlinearity, model.Nonlinearities),
@@ -22,7 +25,7 @@ func (c Config) Validate() error {
 		nonNegative("network.g", n.G),
 		positive("network.b", n.B),
 		finite("network.j0", n.J0),
-		oneOf("network.init", n.Init, []string{"gaussian", "ei"}),
+		oneOf("network.init", n.Init, model.Inits),
 		finite("network.win.mean", n.Win.Mean),
 		nonNegative("network.win.std", n.Win.Std),
 		finite("network.wout.mean", n.Wout.Mean),
@@ -31,9 +34,9 @@ func (c Config) Validate() error {
 		finite("network.ei.ei", n.EI.EI),
 		finite("network.ei.ie", n.EI.IE),
 		finite("network.ei.ii", n.EI.II),
-		oneOf("network.ei.scale", n.EI.Scale, []string{"half", "full"}),
+		oneOf("network.ei.scale", n.EI.Scale, model.BlockScales),
 
-		oneOf("task.kind", c.Task.Kind, []string{"ou", "linear"}),
+		oneOf("task.kind", c.Task.Kind, tasks.Kinds),
 		intAtLeast("task.signals", c.Task.Signals, 1),
 		intAtLeast("task.outputs", c.Task.Outputs, 0),
 		nonNegative("task.tau_s", c.Task.TauS),
@@ -56,7 +59,7 @@ func (c Config) Validate() error {
 		intAtLeast("train.test_every", c.Train.TestEvery, 1),
 		intAtLeast("train.checkpoint_every", c.Train.CheckpointEvery, 1),
 		intAtLeast("train.keep", c.Train.Keep, 1),
-		oneOf("train.engine", c.Train.Engine, model.Engines),
+		oneOf("train.engine", c.Train.Engine, engine.Names),
 
 		intAtLeast("analysis.every", c.Analysis.Every, 0),
 		intAtLeast("analysis.outliers", c.Analysis.Outliers, 1),
@@ -71,10 +74,10 @@ func (c Config) Validate() error {
 	case c.Sim.BurnIn >= c.Sim.Steps:
 		return &Error{Key: "sim.burn_in", Value: strconv.Itoa(c.Sim.BurnIn),
 			Allowed: fmt.Sprintf("must be smaller than sim.steps = %d (the loss needs at least one counted step)", c.Sim.Steps)}
-	case c.Task.Kind == "ou" && c.Task.Outputs != 0 && c.Task.Outputs != c.Task.Signals:
+	case c.Task.Kind == tasks.KindOU && c.Task.Outputs != 0 && c.Task.Outputs != c.Task.Signals:
 		return &Error{Key: "task.outputs", Value: strconv.Itoa(c.Task.Outputs),
 			Allowed: fmt.Sprintf("kind ou tracks every signal: 0 or task.signals = %d", c.Task.Signals)}
-	case n.Init == "ei" && n.N < 2:
+	case n.Init == model.InitEI && n.N < 2:
 		return &Error{Key: "network.n", Value: strconv.Itoa(n.N), Allowed: "at least 2 for init ei (an E and an I population)"}
 	case c.Analysis.Outliers > n.N:
 		return &Error{Key: "analysis.outliers", Value: strconv.Itoa(c.Analysis.Outliers),
@@ -86,11 +89,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func oneOf(key, v string, allowed []string) error {
+func oneOf[T ~string](key string, v T, allowed []T) error {
 	if slices.Contains(allowed, v) {
 		return nil
 	}
-	return &Error{Key: key, Value: strconv.Quote(v), Allowed: "one of " + strings.Join(allowed, ", ")}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return &Error{Key: key, Value: strconv.Quote(string(v)), Allowed: "one of " + strings.Join(names, ", ")}
 }
 
 func intAtLeast(key string, v, lo int) error {

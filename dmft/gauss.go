@@ -28,8 +28,8 @@ type Integrals interface {
 // NewIntegrals returns the integrals for the nonlinearity called name: the ReLU closed
 // forms and adaptive quadrature (tolerance tol) for "relu", and a two-dimensional
 // Gauss–Hermite rule with hermite points per dimension for the others.
-func NewIntegrals(name string, tol float64, hermite int) (Integrals, error) {
-	if name == "relu" {
+func NewIntegrals(name model.Nonlinearity, tol float64, hermite int) (Integrals, error) {
+	if name == model.ReLU {
 		return ReLU{Tol: tol}, nil
 	}
 	phi, err := model.Lookup(name)

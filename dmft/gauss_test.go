@@ -138,7 +138,7 @@ func TestReLUPrice(t *testing.T) {
 	}
 }
 
-func lookup(t *testing.T, name string) model.Phi {
+func lookup(t *testing.T, name model.Nonlinearity) model.Phi {
 	t.Helper()
 	phi, err := model.Lookup(name)
 	if err != nil {

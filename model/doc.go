@@ -1,8 +1,16 @@
-// Package model holds the network of SCIENCE.md §1: parameters and their initializations,
-// the nonlinearities, a plain gonum simulator of the Euler–Maruyama dynamics, and the
-// Gorgonia graph of the same unrolled dynamics whose gradient trains the network.
+// Package model holds the network of docs/science.md §1: parameters and their
+// initializations, the nonlinearities, the unroll specification and a plain gonum
+// simulator of the Euler–Maruyama dynamics. It does not import Gorgonia: the automatic
+// differentiation of the same unrolled dynamics (the graph and the fused op whose gradient
+// trains the network) is package model/engine, so that everything that only simulates or
+// analyses a network (analysis, plots) stays free of it.
 //
-// The dynamics (SCIENCE.md §1.1, with the input convention of the reference code):
+// Extension points: a new initialization of J (for example a low-rank structure) is a
+// case of NewParams and MeanCoupling (and a name accepted by config's validation); a new
+// nonlinearity is a case of Lookup, of the engines' φ in model/engine, and of the list
+// Nonlinearities.
+//
+// The dynamics (docs/science.md §1.1, with the input convention of the reference code):
 //
 //	τ dh/dt = −h + J φ(h) + bias + b·W_in·I(t)/S + ξ(t),   ⟨ξ_i(t)ξ_j(t')⟩ = δ_ij τσ²δ(t−t')
 //
@@ -10,7 +18,7 @@
 //
 //	h_{n+1} = h_n + (Δt/τ)(−h_n + J φ(h_n) + bias + b·W_in·I_{n+1}/S) + σ√(Δt/τ)·ζ_n,
 //
-// with readout x̂ = W_out·φ(h)/N. The loss of one batch (SCIENCE.md §1.5 item 4) is
+// with readout x̂ = W_out·φ(h)/N. The loss of one batch (docs/science.md §1.5 item 4) is
 //
 //	l = Σ_{ti=max(burn_in,1)}^{T} [ Σ_{r,b} (x̂_rb(ti) − y_rb(ti))² + λ_act Σ_{i,b} h_ib(ti)² ] / (B·T·R).
 //

@@ -12,7 +12,7 @@ import (
 // Simulate the reference network without noise under a constant input and read the
 // balance of its initial couplings: N·mean(J) = −b·J₀·(N−1)/N with a zero diagonal.
 func ExampleSimulate() {
-	net := model.DefaultSettings() // N = 100, ReLU, g = 0.032, b = J₀ = 1 (SCIENCE.md §1.6)
+	net := model.DefaultSettings() // N = 100, ReLU, g = 0.032, b = J₀ = 1 (docs/science.md §1.6)
 	sim := model.DefaultSimSettings()
 	sim.Sigma = 0
 	sp, err := model.NewSpec(net, sim, 1, 1, 1, 0)
@@ -30,7 +30,7 @@ func ExampleSimulate() {
 	tr := model.Simulate(sp, p, mat.NewDense(net.N, 1, nil), input, nil)
 	n := float64(net.N)
 	fmt.Printf("N·mean(J) = %.2f\n", mat.Sum(p.J)/n)
-	// In the balanced state the population rate ν ≈ bI₀/(1 + bJ₀) = 0.5 (SCIENCE.md §7.6).
+	// In the balanced state the population rate ν ≈ bI₀/(1 + bJ₀) = 0.5 (docs/science.md §7.6).
 	fmt.Printf("readout after %d steps: %.1f\n", sp.Steps, tr.Out[sp.Steps].At(0, 0))
 	// Output:
 	// N·mean(J) = -0.99

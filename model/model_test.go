@@ -11,7 +11,7 @@ import (
 
 // TestUncoupledStationaryVariance: an uncoupled unit (J = 0, I = 0) has the discrete
 // stationary variance σ²Δt/(1−(1−Δt)²) = σ²/(2−Δt), 0.5556 for σ = 1, Δt = 0.2
-// (SCIENCE.md §1.1, §7.2).
+// (docs/science.md §1.1, §7.2).
 func TestUncoupledStationaryVariance(t *testing.T) {
 	const n, trials, steps = 200, 200, 100 // 4·10⁴ samples; transient 0.8^200 ≈ 4e-20
 	net := DefaultSettings()
@@ -37,7 +37,7 @@ func TestUncoupledStationaryVariance(t *testing.T) {
 }
 
 // TestInitialCoupling: with a zero diagonal, N·mean(J_init) = −b·J₀·(N−1)/N up to the
-// random part, and eig(J_init) has one outlier near it (SCIENCE.md §1.2, §7.3: −0.9931
+// random part, and eig(J_init) has one outlier near it (docs/science.md §1.2, §7.3: −0.9931
 // measured for the defaults).
 func TestInitialCoupling(t *testing.T) {
 	net := DefaultSettings() // N = 100, g = 0.032, b = J₀ = 1
@@ -72,7 +72,7 @@ func TestInitialCoupling(t *testing.T) {
 }
 
 // TestEIMeanCoupling: the E–I block means reduce to (N/2)·[[J_EE, J_EI], [J_IE, J_II]]
-// with eigenvalues −0.4 ± 0.2i for the reference code's scaling (SCIENCE.md §2.3).
+// with eigenvalues −0.4 ± 0.2i for the reference code's scaling (docs/science.md §2.3).
 func TestEIMeanCoupling(t *testing.T) {
 	net := DefaultSettings()
 	net.Init, net.ZeroDiagonal, net.N = "ei", false, 10
@@ -96,7 +96,7 @@ func TestEIMeanCoupling(t *testing.T) {
 }
 
 // TestRelaxReachesFixedPoint: the noise-free relaxation ends at a fixed point
-// h* = J φ(h*) + bias + (b/S)·W_in·I₀ of the dynamics (SCIENCE.md §1.5 item 8).
+// h* = J φ(h*) + bias + (b/S)·W_in·I₀ of the dynamics (docs/science.md §1.5 item 8).
 func TestRelaxReachesFixedPoint(t *testing.T) {
 	net := DefaultSettings()
 	sp, err := NewSpec(net, DefaultSimSettings(), 1, 1, 3, 0)
@@ -144,5 +144,29 @@ func TestPhiDerivatives(t *testing.T) {
 	}
 	if _, err := Lookup("softplus"); err == nil {
 		t.Error("Lookup(softplus): got nil error, want an error naming the allowed values")
+	}
+}
+
+// TestStabilityBound: docs/science.md §1.6 gives 1 − 2/Δt = −9, −39, −199 for Δt = 0.2, 0.05,
+// 0.01 and the deadbeat eigenvalue λ* = 1 − 1/Δt = −4 for Δt = 0.2.
+func TestStabilityBound(t *testing.T) {
+	for _, c := range []struct{ dt, bound, deadbeat float64 }{
+		{0.2, -9, -4},
+		{0.05, -39, -19},
+		{0.01, -199, -99},
+	} {
+		if got := (Spec{DT: c.dt, Tau: 1}).StabilityBound(); math.Abs(got-c.bound) > 1e-12 {
+			t.Errorf("StabilityBound(Δt = %v): got %v, want %v", c.dt, got, c.bound)
+		}
+		if got := (Spec{DT: c.dt, Tau: 1}).DeadbeatEigenvalue(); math.Abs(got-c.deadbeat) > 1e-12 {
+			t.Errorf("DeadbeatEigenvalue(Δt = %v): got %v, want %v", c.dt, got, c.deadbeat)
+		}
+		// At the bound the Euler factor 1 + Δt(λ − 1) is −1; at λ* it is 0.
+		if f := 1 + c.dt*((Spec{DT: c.dt, Tau: 1}).StabilityBound()-1); math.Abs(f+1) > 1e-12 {
+			t.Errorf("Euler factor at the bound for Δt = %v: got %v, want -1", c.dt, f)
+		}
+		if f := 1 + c.dt*((Spec{DT: c.dt, Tau: 1}).DeadbeatEigenvalue()-1); math.Abs(f) > 1e-12 {
+			t.Errorf("Euler factor at λ* for Δt = %v: got %v, want 0", c.dt, f)
+		}
 	}
 }

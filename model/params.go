@@ -35,7 +35,7 @@ func (p *Params) Clone() *Params {
 	}
 }
 
-// NewParams draws initial parameters for S input signals and R readouts (SCIENCE.md §1.2,
+// NewParams draws initial parameters for S input signals and R readouts (docs/science.md §1.2,
 // §2.3). For Init "gaussian"
 //
 //	J_ij = −b·J₀/N + (g/√N)·z_ij,
@@ -72,24 +72,24 @@ func NewParams(s Settings, signals, outputs int, rng *rand.Rand) (*Params, error
 // for Init "gaussian"; for Init "ei" the block means J_xy/(N/2) (Scale "half", the reference
 // code) or J_xy/N (Scale "full", the final appendix), with the first ⌊N/2⌋ units excitatory.
 // The diagonal is zero when ZeroDiagonal is set. J − (J_init − MeanCoupling) is the
-// structured part Jˢ of SCIENCE.md §6.6.
+// structured part Jˢ of docs/science.md §6.6.
 func MeanCoupling(s Settings) (*mat.Dense, error) {
 	n := s.N
 	m := mat.NewDense(n, n, nil)
 	switch s.Init {
-	case "gaussian":
+	case InitGaussian:
 		v := -s.B * s.J0 / float64(n)
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
 				m.Set(i, j, v)
 			}
 		}
-	case "ei":
+	case InitEI:
 		var div float64
 		switch s.EI.Scale {
-		case "half":
+		case ScaleHalf:
 			div = float64(n) / 2
-		case "full":
+		case ScaleFull:
 			div = float64(n)
 		default:
 			return nil, fmt.Errorf("unknown E–I block scale %q (allowed: half, full)", s.EI.Scale)

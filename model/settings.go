@@ -6,7 +6,7 @@ type Gaussian struct {
 	Std  float64 `yaml:"std"`
 }
 
-// EIBlocks are the block means of the E–I initialization (SCIENCE.md §1.5 item 11): the
+// EIBlocks are the block means of the E–I initialization (docs/science.md §1.5 item 11): the
 // first N/2 units are excitatory, the rest inhibitory, and J_xy is the coupling from
 // population y onto population x.
 type EIBlocks struct {
@@ -16,15 +16,40 @@ type EIBlocks struct {
 	II float64 `yaml:"ii"`
 	// Scale is "half" for block means J_xy/(N/2) (the reference code) or "full" for
 	// J_xy/N (the final appendix).
-	Scale string `yaml:"scale"`
+	Scale BlockScale `yaml:"scale"`
 }
+
+// Init names an initialization of J: the type of network.init.
+type Init string
+
+// The initializations (docs/science.md §1.2, §2.3). A new one (e.g. a low-rank structure)
+// adds a constant here, its entry in Inits, and its case in NewParams and MeanCoupling.
+const (
+	InitGaussian Init = "gaussian" // mean −b·J₀/N, std g/√N
+	InitEI       Init = "ei"       // E–I block means (EIBlocks)
+)
+
+// Inits lists the accepted initializations.
+var Inits = []Init{InitGaussian, InitEI}
+
+// BlockScale is the divisor of the E–I block means: the type of network.ei.scale.
+type BlockScale string
+
+// The block scales (docs/science.md §1.5 item 11).
+const (
+	ScaleHalf BlockScale = "half" // J_xy/(N/2), the reference code
+	ScaleFull BlockScale = "full" // J_xy/N, the final appendix
+)
+
+// BlockScales lists the accepted block scales.
+var BlockScales = []BlockScale{ScaleHalf, ScaleFull}
 
 // Settings configures the network (configuration section "network").
 type Settings struct {
 	// N is the number of units.
 	N int `yaml:"n"`
 	// Nonlinearity is φ: relu, sigmoid, tanh, linear or threshquad.
-	Nonlinearity string `yaml:"nonlinearity"`
+	Nonlinearity Nonlinearity `yaml:"nonlinearity"`
 	// Tau is the single-unit time constant τ.
 	Tau float64 `yaml:"tau"`
 	// G is the std·√N of the random part J̃ of the couplings.
@@ -34,8 +59,11 @@ type Settings struct {
 	// J0 is the mean-coupling strength J₀.
 	J0 float64 `yaml:"j0"`
 	// Init is "gaussian" (mean −b·J₀/N, std g/√N) or "ei" (E–I blocks).
-	Init string `yaml:"init"`
-	// ZeroDiagonal keeps J_ii = 0 at initialization and in every forward pass.
+	Init Init `yaml:"init"`
+	// ZeroDiagonal sets J_ii = 0 at initialization, and the trainer masks the diagonal of
+	// the gradient of J, so J_ii stays 0 through training (docs/science.md §1.2: equivalent
+	// to the reference code's reset before every forward pass). The engines and the
+	// simulator use J as given: a J with a nonzero diagonal, set by hand, is simulated so.
 	ZeroDiagonal bool `yaml:"zero_diagonal"`
 	// Win is the distribution of the input weights W_in (N×S).
 	Win Gaussian `yaml:"win"`
@@ -54,25 +82,25 @@ type SimSettings struct {
 	// Sigma is the noise amplitude σ: ⟨ξ_i(t)ξ_j(t')⟩ = δ_ij τσ²δ(t−t').
 	Sigma float64 `yaml:"sigma"`
 	// BurnIn is the first state index that counts in the loss: states h_ti with
-	// max(BurnIn, 1) ≤ ti ≤ T contribute (SCIENCE.md §1.5 item 4).
+	// max(BurnIn, 1) ≤ ti ≤ T contribute (docs/science.md §1.5 item 4).
 	BurnIn int `yaml:"burn_in"`
 	// Relax is the duration, in units of τ, of the noise-free relaxation that produces the
 	// initial state (round(Relax/DT) steps).
 	Relax float64 `yaml:"relax"`
 }
 
-// DefaultSettings returns the reference network of SCIENCE.md §1.6.
+// DefaultSettings returns the reference network of docs/science.md §1.6.
 func DefaultSettings() Settings {
 	return Settings{
-		N: 100, Nonlinearity: "relu", Tau: 1, G: 0.032, B: 1, J0: 1, Init: "gaussian",
+		N: 100, Nonlinearity: ReLU, Tau: 1, G: 0.032, B: 1, J0: 1, Init: InitGaussian,
 		ZeroDiagonal: true,
 		Win:          Gaussian{Mean: 1, Std: 0.01},
 		Wout:         Gaussian{Mean: 1, Std: 0.2},
-		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: "half"},
+		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: ScaleHalf},
 	}
 }
 
-// DefaultSimSettings returns the reference unroll of SCIENCE.md §1.6: Δt = 0.2, T = 50,
+// DefaultSimSettings returns the reference unroll of docs/science.md §1.6: Δt = 0.2, T = 50,
 // σ = 1, burn-in 10, relaxation 100τ.
 func DefaultSimSettings() SimSettings {
 	return SimSettings{DT: 0.2, Steps: 50, Sigma: 1, BurnIn: 10, Relax: 100}

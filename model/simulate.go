@@ -54,7 +54,7 @@ func Simulate(sp Spec, p *Params, h0 mat.Matrix, input, noise []float64) *Trajec
 	return tr
 }
 
-// Loss is the training loss of a simulated batch (package doc; SCIENCE.md §1.5 item 4):
+// Loss is the training loss of a simulated batch (package doc; docs/science.md §1.5 item 4):
 //
 //	l = Σ_{ti=max(burn_in,1)}^{T} [ Σ (x̂(ti) − y(ti))² + λ_act Σ h(ti)² ] / (B·T·R),
 //
@@ -79,7 +79,7 @@ func Loss(sp Spec, tr *Trajectory, target []float64) float64 {
 }
 
 // Relax integrates the noise-free dynamics under the constant input I_s = i0 for
-// round(duration/Δt) steps, in place on the N×B state h (SCIENCE.md §1.5 item 8):
+// round(duration/Δt) steps, in place on the N×B state h (docs/science.md §1.5 item 8):
 //
 //	h ← h + (Δt/τ)(−h + J φ(h) + bias + (b/S)·W_in·i0·1_S).
 func Relax(sp Spec, p *Params, h *mat.Dense, i0, duration float64) {
@@ -109,7 +109,7 @@ func Relax(sp Spec, p *Params, h *mat.Dense, i0, duration float64) {
 }
 
 // Derivative returns φ′ applied to column col of the N×B state h: the diagonal of the
-// linearization J·diag(φ′(h)) (SCIENCE.md §3.1).
+// linearization J·diag(φ′(h)) (docs/science.md §3.1).
 func Derivative(phi Phi, h mat.Matrix, col int) []float64 {
 	n, _ := h.Dims()
 	d := make([]float64, n)

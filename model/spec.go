@@ -40,7 +40,7 @@ func NewSpec(net Settings, sim SimSettings, signals, outputs, trials int, activi
 // Leak is Δt/τ, the weight of the drift in one Euler step.
 func (sp Spec) Leak() float64 { return sp.DT / sp.Tau }
 
-// NoiseScale is σ√(Δt/τ), the std of the noise added in one Euler step (SCIENCE.md §1.1).
+// NoiseScale is σ√(Δt/τ), the std of the noise added in one Euler step (docs/science.md §1.1).
 func (sp Spec) NoiseScale() float64 { return sp.Sigma * math.Sqrt(sp.DT/sp.Tau) }
 
 // InputGain is b/S, the factor of W_in·I in the drive.
@@ -49,7 +49,7 @@ func (sp Spec) InputGain() float64 { return sp.B / float64(sp.S) }
 // FirstCounted is the first state index ti that contributes to the loss: max(BurnIn, 1).
 func (sp Spec) FirstCounted() int { return max(sp.BurnIn, 1) }
 
-// LossNorm is B·T·R, the normalization of the loss (SCIENCE.md §1.5 item 4: the sum over
+// LossNorm is B·T·R, the normalization of the loss (docs/science.md §1.5 item 4: the sum over
 // the counted window is divided by the full T, as in the reference code).
 func (sp Spec) LossNorm() float64 { return float64(sp.Trials * sp.Steps * sp.R) }
 
@@ -57,3 +57,15 @@ func (sp Spec) LossNorm() float64 { return float64(sp.Trials * sp.Steps * sp.R) 
 func (sp Spec) InputLen() int  { return sp.Steps * sp.S * sp.Trials }
 func (sp Spec) NoiseLen() int  { return sp.Steps * sp.N * sp.Trials }
 func (sp Spec) TargetLen() int { return sp.Steps * sp.R * sp.Trials }
+
+// StabilityBound returns the most negative real eigenvalue of M = J·diag(φ′) for which
+// the Euler map of the spec is stable (docs/science.md §1.6). Along a real mode with
+// eigenvalue λ the map multiplies the mode by 1 + (Δt/τ)(λ − 1) per step, and
+// |1 + (Δt/τ)(λ − 1)| < 1 holds for 1 − 2τ/Δt < λ < 1. It is −9 for Δt = 0.2τ, −39 for
+// 0.05τ and −199 for 0.01τ.
+func (sp Spec) StabilityBound() float64 { return 1 - 2/sp.Leak() }
+
+// DeadbeatEigenvalue returns λ* = 1 − τ/Δt, the eigenvalue whose mode the Euler map sends
+// to zero in one step, 1 + (Δt/τ)(λ* − 1) = 0 (perfect one-step tracking,
+// docs/science.md §1.6). It is −4 for Δt = 0.2τ.
+func (sp Spec) DeadbeatEigenvalue() float64 { return 1 - 1/sp.Leak() }

@@ -61,6 +61,7 @@
 // The series a figure plots are computed by plain functions (LossSeries, BalanceSeries,
 // OutlierSeries, WeightMeanSeries, CouplingSeries, AlignmentSeries, ReadSpectra,
 // TraceSeries, ActivitySeries, ExampleNeurons, BinEdges, Histogram, ClusterPoints,
-// SortedMatrix, StabilityBound, DeadbeatEigenvalue, SummaryTitle), tested against
+// SortedMatrix, SummaryTitle; the Euler-map bounds are model.Spec.StabilityBound and
+// DeadbeatEigenvalue), tested against
 // hand-written golden values; the drawing only lays them out.
 package plots

@@ -9,6 +9,7 @@ import (
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/train"
 )
 
@@ -20,7 +21,7 @@ const fixtureN = 8
 func copyFixture(t *testing.T, files ...string) string {
 	t.Helper()
 	if len(files) == 0 {
-		files = []string{ConfigFile, MetricsFile, AnalysisFile}
+		files = []string{rundir.ConfigFile, rundir.MetricsFile, rundir.AnalysisFile}
 	}
 	dir := t.TempDir()
 	for _, f := range files {
@@ -66,7 +67,7 @@ func spectraArrays(shift float64) []checkpoints.NamedArray {
 // writeSpectra writes RUN_DIR/spectra/epoch-%08d.npz.
 func writeSpectra(t *testing.T, runDir string, epoch int, arrays []checkpoints.NamedArray) string {
 	t.Helper()
-	path := filepath.Join(runDir, SpectraDir, spectraName(epoch))
+	path := filepath.Join(runDir, rundir.SpectraDir, rundir.SpectraName(epoch))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func writeSpectra(t *testing.T, runDir string, epoch int, arrays []checkpoints.N
 // few epochs and hands back the snapshot, as checkpoints.LoadState would.
 func trainedLoader(t *testing.T, epochs int) stateLoader {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "run", ConfigFile))
+	data, err := os.ReadFile(filepath.Join("testdata", "run", rundir.ConfigFile))
 	if err != nil {
 		t.Fatal(err)
 	}

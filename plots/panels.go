@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/rundir"
 )
 
 // Axis labels shared by several panels.
@@ -36,12 +38,12 @@ func (r *run) lossPanel() (*plot.Plot, error) {
 	}
 	s, err := LossSeries(r.metrics)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", MetricsFile, err)
+		return nil, fmt.Errorf("%s: %w", rundir.MetricsFile, err)
 	}
 	p := newPlot("Loss", epochLabel, "loss (log scale)")
 	setLogY(p)
 	if !addEpochSeries(p, s, true, nil) {
-		return nil, fmt.Errorf("%s has no positive loss yet", MetricsFile)
+		return nil, fmt.Errorf("%s has no positive loss yet", rundir.MetricsFile)
 	}
 	fixLogRange(&p.Y)
 	return p, nil
@@ -127,7 +129,7 @@ func (r *run) spectrumPanel() (panel, []string, error) {
 	}
 	addRefLine(p, "Re λ = 1", 1, true, true, black, dashed)
 	if dt, ok := r.dt(); ok {
-		v := StabilityBound(dt)
+		v := model.Spec{DT: dt, Tau: 1}.StabilityBound()
 		label := fmt.Sprintf("Re λ = 1 − 2τ/Δt = %s", formatG(v))
 		if nearRange(v, lo, hi) {
 			addRefLine(p, label, v, true, true, colorAt(1), dashDot)
@@ -177,7 +179,7 @@ func (r *run) outlierPanel(matrix string) (panel, []string, error) {
 	}
 	s, err := OutlierSeries(r.analysis, matrix)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", AnalysisFile, err)
+		return nil, nil, fmt.Errorf("%s: %w", rundir.AnalysisFile, err)
 	}
 	title := "Outlier eigenvalues of J"
 	if matrix == "lin" {
@@ -186,7 +188,7 @@ func (r *run) outlierPanel(matrix string) (panel, []string, error) {
 	p := newPlot(title, epochLabel, "Re λ")
 	p.Legend.Top = false
 	if !addEpochSeries(p, s, false, nil) {
-		return nil, nil, fmt.Errorf("%s has no outlier values yet", AnalysisFile)
+		return nil, nil, fmt.Errorf("%s has no outlier values yet", rundir.AnalysisFile)
 	}
 	var notes []string
 	if matrix == "lin" {
@@ -197,8 +199,8 @@ func (r *run) outlierPanel(matrix string) (panel, []string, error) {
 				v      float64
 				dashes []vg.Length
 			}{
-				{"deadbeat 1 − τ/Δt = %s", DeadbeatEigenvalue(dt), dashed},
-				{"stability bound 1 − 2τ/Δt = %s", StabilityBound(dt), dashDot},
+				{"deadbeat 1 − τ/Δt = %s", model.Spec{DT: dt, Tau: 1}.DeadbeatEigenvalue(), dashed},
+				{"stability bound 1 − 2τ/Δt = %s", model.Spec{DT: dt, Tau: 1}.StabilityBound(), dashDot},
 			} {
 				label := fmt.Sprintf(ref.label, formatG(ref.v))
 				if nearRange(ref.v, lo, hi) {
@@ -218,12 +220,12 @@ func (r *run) balancePanel() (*plot.Plot, error) {
 	}
 	s, err := BalanceSeries(r.analysis)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", AnalysisFile, err)
+		return nil, fmt.Errorf("%s: %w", rundir.AnalysisFile, err)
 	}
 	p := newPlot("Empirical balance", epochLabel, "balance (units of b)")
 	p.Legend.Left = true
 	if !addEpochSeries(p, s, false, nil) {
-		return nil, fmt.Errorf("%s has no balance values yet", AnalysisFile)
+		return nil, fmt.Errorf("%s has no balance values yet", rundir.AnalysisFile)
 	}
 	return p, nil
 }
@@ -234,11 +236,11 @@ func (r *run) subnetworksPanel() (*plot.Plot, error) {
 	}
 	s, err := CouplingSeries(r.analysis)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", AnalysisFile, err)
+		return nil, fmt.Errorf("%s: %w", rundir.AnalysisFile, err)
 	}
 	p := newPlot("Coupling within and between clusters", epochLabel, "mean coupling J_ij")
 	if !addEpochSeries(p, s, false, nil) {
-		return nil, fmt.Errorf("%s has no coupling values yet", AnalysisFile)
+		return nil, fmt.Errorf("%s has no coupling values yet", rundir.AnalysisFile)
 	}
 	return p, nil
 }
@@ -249,7 +251,7 @@ func (r *run) alignmentPanel() (panel, error) {
 	}
 	s, err := AlignmentSeries(r.analysis)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", AnalysisFile, err)
+		return nil, fmt.Errorf("%s: %w", rundir.AnalysisFile, err)
 	}
 	p := newPlot("Alignment of the learned structure", epochLabel, "γ_k = cos θ_k,  ‖J_EF‖/‖Jˢ‖")
 	p.Legend.Top = false
@@ -260,7 +262,7 @@ func (r *run) alignmentPanel() (panel, error) {
 		return nil
 	}
 	if !addEpochSeries(p, s, false, dashes) {
-		return nil, fmt.Errorf("%s has no alignment values yet", AnalysisFile)
+		return nil, fmt.Errorf("%s has no alignment values yet", rundir.AnalysisFile)
 	}
 	p.Y.Min, p.Y.Max = min(p.Y.Min, 0), max(p.Y.Max, 1)
 	return legendOutside{p: p}, nil
@@ -272,7 +274,7 @@ func (r *run) weightMeanPanel() (panel, error) {
 	}
 	s, err := WeightMeanSeries(r.analysis)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", AnalysisFile, err)
+		return nil, fmt.Errorf("%s: %w", rundir.AnalysisFile, err)
 	}
 	p := newPlot("Mean weights", epochLabel, "mean weight")
 	p.Legend.Left = true
@@ -283,7 +285,7 @@ func (r *run) weightMeanPanel() (panel, error) {
 		return dashed
 	}
 	if !addEpochSeries(p, s, false, dashes) {
-		return nil, fmt.Errorf("%s has no weight means yet", AnalysisFile)
+		return nil, fmt.Errorf("%s has no weight means yet", rundir.AnalysisFile)
 	}
 	return legendOutside{p: p}, nil
 }
@@ -332,7 +334,7 @@ func stepXY(edges, counts []float64) (x, y []float64) {
 }
 
 // scatterPanel draws W_out,k· against W_in,·k at the checkpoint, coloured by the k-means
-// clusters of the last spectra file (SCIENCE.md §3.3).
+// clusters of the last spectra file (docs/science.md §3.3).
 func (r *run) scatterPanel(k int) (panel, error) {
 	if r.state == nil {
 		return nil, r.stateErr

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/train"
 )
 
@@ -31,7 +33,7 @@ func partialCases(t *testing.T) []partialCase {
 	return []partialCase{
 		{
 			name:  "metrics only",
-			setup: func(t *testing.T) string { return copyFixture(t, MetricsFile) },
+			setup: func(t *testing.T) string { return copyFixture(t, rundir.MetricsFile) },
 			load:  failingLoader,
 			drawn: []string{"loss", "summary"},
 			skipped: map[string]string{
@@ -46,7 +48,7 @@ func partialCases(t *testing.T) []partialCase {
 			name: "torn analysis line, no checkpoint",
 			setup: func(t *testing.T) string {
 				dir := copyFixture(t)
-				f, err := os.OpenFile(filepath.Join(dir, AnalysisFile), os.O_APPEND|os.O_WRONLY, 0)
+				f, err := os.OpenFile(filepath.Join(dir, rundir.AnalysisFile), os.O_APPEND|os.O_WRONLY, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -64,14 +66,14 @@ func partialCases(t *testing.T) []partialCase {
 		{
 			name: "first test interval only",
 			setup: func(t *testing.T) string {
-				dir := copyFixture(t, ConfigFile)
-				writeFile(t, filepath.Join(dir, MetricsFile), []byte("epoch,train_loss,test_loss,wall_seconds\n0,,0.5,0.1\n"))
-				all, err := os.ReadFile(filepath.Join("testdata", "run", AnalysisFile))
+				dir := copyFixture(t, rundir.ConfigFile)
+				writeFile(t, filepath.Join(dir, rundir.MetricsFile), []byte("epoch,train_loss,test_loss,wall_seconds\n0,,0.5,0.1\n"))
+				all, err := os.ReadFile(filepath.Join("testdata", "run", rundir.AnalysisFile))
 				if err != nil {
 					t.Fatal(err)
 				}
 				lines := strings.SplitAfter(string(all), "\n")
-				writeFile(t, filepath.Join(dir, AnalysisFile), []byte(lines[0]+lines[1]))
+				writeFile(t, filepath.Join(dir, rundir.AnalysisFile), []byte(lines[0]+lines[1]))
 				writeSpectra(t, dir, 0, spectraArrays(0))
 				return dir
 			},
@@ -83,8 +85,8 @@ func partialCases(t *testing.T) []partialCase {
 			name: "header-only CSV files",
 			setup: func(t *testing.T) string {
 				dir := t.TempDir()
-				writeFile(t, filepath.Join(dir, MetricsFile), []byte("epoch,train_loss,test_loss,wall_seconds\n"))
-				writeFile(t, filepath.Join(dir, AnalysisFile), []byte("epoch,balance,balance_rel\n"))
+				writeFile(t, filepath.Join(dir, rundir.MetricsFile), []byte("epoch,train_loss,test_loss,wall_seconds\n"))
+				writeFile(t, filepath.Join(dir, rundir.AnalysisFile), []byte("epoch,balance,balance_rel\n"))
 				return dir
 			},
 			load:  failingLoader,
@@ -107,8 +109,8 @@ func partialCases(t *testing.T) []partialCase {
 		{
 			name: "analysis without values yet",
 			setup: func(t *testing.T) string {
-				dir := copyFixture(t, ConfigFile, MetricsFile)
-				writeFile(t, filepath.Join(dir, AnalysisFile), []byte(
+				dir := copyFixture(t, rundir.ConfigFile, rundir.MetricsFile)
+				writeFile(t, filepath.Join(dir, rundir.AnalysisFile), []byte(
 					"epoch,balance,balance_rel,lin_outlier1_re,j_within,j_between,j_overall,align1,win_mean,wout_mean\n0,,,,,,,,,\n"))
 				return dir
 			},
@@ -125,7 +127,7 @@ func partialCases(t *testing.T) []partialCase {
 			setup: func(t *testing.T) string {
 				dir := copyFixture(t)
 				writeSpectra(t, dir, 0, spectraArrays(0))
-				writeFile(t, filepath.Join(dir, SpectraDir, spectraName(3000)), []byte("PK torn"))
+				writeFile(t, filepath.Join(dir, rundir.SpectraDir, rundir.SpectraName(3000)), []byte("PK torn"))
 				return dir
 			},
 			load:  failingLoader,
@@ -135,8 +137,8 @@ func partialCases(t *testing.T) []partialCase {
 		{
 			name: "only spectra file damaged",
 			setup: func(t *testing.T) string {
-				dir := copyFixture(t, MetricsFile)
-				writeFile(t, filepath.Join(dir, SpectraDir, spectraName(0)), nil)
+				dir := copyFixture(t, rundir.MetricsFile)
+				writeFile(t, filepath.Join(dir, rundir.SpectraDir, rundir.SpectraName(0)), nil)
 				return dir
 			},
 			load:    failingLoader,
@@ -146,8 +148,8 @@ func partialCases(t *testing.T) []partialCase {
 		{
 			name: "invalid config.yaml, no checkpoint",
 			setup: func(t *testing.T) string {
-				dir := copyFixture(t, MetricsFile)
-				writeFile(t, filepath.Join(dir, ConfigFile), []byte("network: {gbar: 1}\n"))
+				dir := copyFixture(t, rundir.MetricsFile)
+				writeFile(t, filepath.Join(dir, rundir.ConfigFile), []byte("network: {gbar: 1}\n"))
 				writeSpectra(t, dir, 0, spectraArrays(0))
 				return dir
 			},
@@ -158,7 +160,7 @@ func partialCases(t *testing.T) []partialCase {
 		{
 			name: "no config.yaml, configuration from the checkpoint",
 			setup: func(t *testing.T) string {
-				dir := copyFixture(t, MetricsFile, AnalysisFile)
+				dir := copyFixture(t, rundir.MetricsFile, rundir.AnalysisFile)
 				writeSpectra(t, dir, 0, spectraArrays(0))
 				writeSpectra(t, dir, 3000, spectraArrays(-3))
 				return dir
@@ -178,7 +180,7 @@ func partialCases(t *testing.T) []partialCase {
 		},
 		{
 			name:  "checkpoint of another network",
-			setup: func(t *testing.T) string { return copyFixture(t, ConfigFile, MetricsFile) },
+			setup: func(t *testing.T) string { return copyFixture(t, rundir.ConfigFile, rundir.MetricsFile) },
 			load: func(dir string) ([]byte, *train.State, string, error) {
 				cfg, s, desc, err := trained(dir)
 				if err != nil {
@@ -194,7 +196,7 @@ func partialCases(t *testing.T) []partialCase {
 		{
 			name: "spectra of another size",
 			setup: func(t *testing.T) string {
-				dir := copyFixture(t, ConfigFile, MetricsFile)
+				dir := copyFixture(t, rundir.ConfigFile, rundir.MetricsFile)
 				writeSpectra(t, dir, 0, []checkpoints.NamedArray{
 					{Name: "lin_eig", Shape: []int{2, 2}, Data: []float64{-1, 0, 0.1, 0}},
 					{Name: "order", Shape: []int{2}, Data: []float64{1, 0}},
@@ -218,7 +220,7 @@ func TestRenderPartial(t *testing.T) {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			dir := c.setup(t)
 			var log strings.Builder
-			rep, err := render(dir, t.TempDir(), &log, c.load)
+			rep, err := render(context.Background(), dir, t.TempDir(), &log, c.load)
 			text := strings.ReplaceAll(log.String(), dir, "DIR")
 			if c.fails != (err != nil) {
 				t.Errorf("got error %v, want failure %v; log:\n%s", err, c.fails, text)
@@ -255,16 +257,16 @@ func TestRenderPartial(t *testing.T) {
 
 func TestRenderBadDirectories(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing")
-	if _, err := render(missing, "", quiet, failingLoader); err == nil {
+	if _, err := render(context.Background(), missing, "", quiet, failingLoader); err == nil {
 		t.Errorf("missing run directory: got no error")
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	writeFile(t, file, []byte("x"))
-	if _, err := render(file, "", quiet, failingLoader); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if _, err := render(context.Background(), file, "", quiet, failingLoader); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("file as run directory: got %v, want \"not a directory\"", err)
 	}
-	dir := copyFixture(t, MetricsFile)
-	if _, err := render(dir, filepath.Join(file, "out"), quiet, failingLoader); err == nil {
+	dir := copyFixture(t, rundir.MetricsFile)
+	if _, err := render(context.Background(), dir, filepath.Join(file, "out"), quiet, failingLoader); err == nil {
 		t.Errorf("output directory below a file: got no error")
 	}
 	if err := All(missing, "", nil); err == nil {
@@ -274,7 +276,7 @@ func TestRenderBadDirectories(t *testing.T) {
 
 // TestRenderNoCheckpoints: the real loader names the missing checkpoint directory.
 func TestRenderNoCheckpoints(t *testing.T) {
-	dir := copyFixture(t, ConfigFile, MetricsFile)
+	dir := copyFixture(t, rundir.ConfigFile, rundir.MetricsFile)
 	var log strings.Builder
 	if _, err := Render(dir, t.TempDir(), &log); err != nil {
 		t.Fatal(err)

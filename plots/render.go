@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
 
 	"gonum.org/v1/plot"
@@ -17,6 +16,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/balnet/balnet/checkpoints"
 )
 
 // DPI is the resolution of the PNG files: a figure of w×h inches is
@@ -111,37 +112,12 @@ func writeFigure(dir, name string, f figure) ([]string, error) {
 		data []byte
 	}{{".png", pngData}, {".svg", svgData}} {
 		path := filepath.Join(dir, name+out.ext)
-		if err := replaceFile(path, out.data); err != nil {
+		if err := checkpoints.WriteFileAtomic(path, out.data, 0o644); err != nil { // the one atomic write: fsynced
 			return paths, err
 		}
 		paths = append(paths, path)
 	}
 	return paths, nil
-}
-
-func replaceFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }
 
 // single is a figure of one panel.

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/xml"
 	"hash/crc32"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 )
 
 // minVariance is the smallest variance of the pixel luminance (0…255) a figure must
@@ -128,7 +130,7 @@ func TestRenderFullRun(t *testing.T) {
 	}
 	dir := fullRun(t)
 	var log strings.Builder
-	rep, err := render(dir, "", &log, trainedLoader(t, 3))
+	rep, err := render(context.Background(), dir, "", &log, trainedLoader(t, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +140,7 @@ func TestRenderFullRun(t *testing.T) {
 	if len(rep.Skipped) != 0 {
 		t.Errorf("skipped: got %v, want none", rep.Skipped)
 	}
-	out := filepath.Join(dir, FiguresDir)
+	out := filepath.Join(dir, rundir.FiguresDir)
 	for _, name := range Figures {
 		size := wantPixels[name]
 		checkPNG(t, filepath.Join(out, name+".png"), size[0], size[1])

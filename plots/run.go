@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,16 +11,8 @@ import (
 	"strings"
 
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/train"
-)
-
-// Names of the files read from a run directory.
-const (
-	ConfigFile   = "config.yaml"
-	MetricsFile  = "metrics.csv"
-	AnalysisFile = "analysis.csv"
-	// FiguresDir is the default output directory inside a run directory.
-	FiguresDir = "figures"
 )
 
 // Figures lists the figures of Render, in the order they are drawn.
@@ -49,12 +42,19 @@ func All(runDir, outDir string, log io.Writer) error {
 	return err
 }
 
-// Render is All, returning the report.
-func Render(runDir, outDir string, log io.Writer) (*Report, error) {
-	return render(runDir, outDir, log, loadLatestState)
+// AllContext is All that stops before the next figure once ctx is cancelled (Ctrl-C):
+// every figure written is complete (atomic writes), and the error wraps ctx's cause.
+func AllContext(ctx context.Context, runDir, outDir string, log io.Writer) error {
+	_, err := render(ctx, runDir, outDir, log, loadLatestState)
+	return err
 }
 
-func render(runDir, outDir string, log io.Writer, load stateLoader) (*Report, error) {
+// Render is All, returning the report.
+func Render(runDir, outDir string, log io.Writer) (*Report, error) {
+	return render(context.Background(), runDir, outDir, log, loadLatestState)
+}
+
+func render(ctx context.Context, runDir, outDir string, log io.Writer, load stateLoader) (*Report, error) {
 	if log == nil {
 		log = io.Discard
 	}
@@ -66,7 +66,7 @@ func render(runDir, outDir string, log io.Writer, load stateLoader) (*Report, er
 		return nil, fmt.Errorf("run directory %s is not a directory", runDir)
 	}
 	if outDir == "" {
-		outDir = filepath.Join(runDir, FiguresDir)
+		outDir = filepath.Join(runDir, rundir.FiguresDir)
 	}
 	r := loadRun(runDir, load)
 	rep := &Report{Skipped: map[string]string{}, Notes: r.notes}
@@ -77,6 +77,9 @@ func render(runDir, outDir string, log io.Writer, load stateLoader) (*Report, er
 		return rep, err
 	}
 	for _, name := range Figures {
+		if ctx.Err() != nil {
+			return rep, fmt.Errorf("plot interrupted before figure %s: %w", name, context.Cause(ctx))
+		}
 		f, notes, err := r.build(name)
 		if err == nil {
 			var files []string
@@ -127,18 +130,18 @@ type run struct {
 // reason.
 func loadRun(dir string, load stateLoader) *run {
 	r := &run{dir: dir}
-	r.metrics, r.metricsErr = r.table(MetricsFile)
-	r.analysis, r.analysisErr = r.table(AnalysisFile)
+	r.metrics, r.metricsErr = r.table(rundir.MetricsFile)
+	r.analysis, r.analysisErr = r.table(rundir.AnalysisFile)
 	r.loadSpectra()
 
 	// config.yaml is the run's configuration as it stands (a resume may have raised
 	// train.epochs); the checkpoint holds the one its state was written with, which is
 	// the one to simulate it with.
-	r.cfg, r.cfgErr = parseConfig(os.ReadFile(filepath.Join(dir, ConfigFile)))
+	r.cfg, r.cfgErr = parseConfig(os.ReadFile(filepath.Join(dir, rundir.ConfigFile)))
 	if r.cfgErr != nil {
-		r.cfgErr = fmt.Errorf("%s: %w", ConfigFile, r.cfgErr)
+		r.cfgErr = fmt.Errorf("%s: %w", rundir.ConfigFile, r.cfgErr)
 		if errors.Is(r.cfgErr, fs.ErrNotExist) {
-			r.cfgErr = fmt.Errorf("no %s in %s", ConfigFile, dir)
+			r.cfgErr = fmt.Errorf("no %s in %s", rundir.ConfigFile, dir)
 		}
 	}
 	ckptYAML, st, desc, loadErr := safeLoad(load, dir)
@@ -224,8 +227,8 @@ func (r *run) table(name string) (*Table, error) {
 // loadSpectra reads the first and the last readable spectra files; unreadable files
 // (being written, damaged) are passed over with a note.
 func (r *run) loadSpectra() {
-	dir := filepath.Join(r.dir, SpectraDir)
-	files, err := ListSpectra(r.dir)
+	dir := filepath.Join(r.dir, rundir.SpectraDir)
+	files, err := rundir.Dir(r.dir).Spectra()
 	if err != nil {
 		r.spectraErr = err
 		return
@@ -234,7 +237,7 @@ func (r *run) loadSpectra() {
 		r.spectraErr = fmt.Errorf("no spectra files in %s", dir)
 		return
 	}
-	read := func(f SpectraFile) *Spectra {
+	read := func(f rundir.SpectraFile) *Spectra {
 		sp, err := ReadSpectra(f.Path)
 		if err != nil {
 			r.notes = append(r.notes, fmt.Sprintf("ignored %v", err))

@@ -48,24 +48,27 @@ func epochSeries(t *Table, columns, labels []string) (EpochSeries, error) {
 // LossSeries returns the training and test loss against epoch from metrics.csv
 // (columns epoch, train_loss, test_loss). The training loss is the mean of the
 // per-epoch losses since the previous test, and is NaN at epoch 0; the test loss is the
-// loss l of SCIENCE.md §1.5 item 4 on the fixed test batch:
+// loss l of docs/science.md §1.5 item 4 on the fixed test batch (model.Loss; columns:
+// rundir.MetricsHeader):
 //
-//	l = Σ_{ti=⌊T/5⌋}^{T} [ Σ_{r,trial} (x̂_r(ti) − y_r(ti))² + λ_act Σ_{i,trial} h_i(ti)² ] / (B·T·R).
+//	l = Σ_{ti=max(burn_in,1)}^{T} [ Σ_{r,trial} (x̂_r(ti) − y_r(ti))² + λ_act Σ_{i,trial} h_i(ti)² ] / (B·T·R),
+//
+// burn_in = sim.burn_in (10 by default, the reference code's ⌊T/5⌋ for T = 50).
 func LossSeries(metrics *Table) (EpochSeries, error) {
 	return epochSeries(metrics, []string{"train_loss", "test_loss"}, []string{"train", "test"})
 }
 
 // BalanceSeries returns the empirical balance against epoch from analysis.csv
-// (SCIENCE.md §3.2): column balance is b_emp = −N·mean(J)/J₀ (≈ b(N−1)/N at
-// initialization) and column balance_rel is b_rel = |mean(J)/mean(J at the first
-// analysis)|.
+// (docs/science.md §3.2; the columns are defined once, at analysis.Header): column
+// balance is b_emp = −N·mean(J)/J₀ (≈ b(N−1)/N at initialization) and column balance_rel
+// is b_rel = mean(J)/mean(J_init), J_init the parameters at epoch 0 (exactly 1 there).
 func BalanceSeries(analysis *Table) (EpochSeries, error) {
 	return epochSeries(analysis, []string{"balance", "balance_rel"},
-		[]string{"b_emp = −N·mean(J)/J₀", "b_rel = |mean(J)/mean(J₁)|"})
+		[]string{"b_emp = −N·mean(J)/J₀", "b_rel = mean(J)/mean(J_init)"})
 }
 
 // OutlierSeries returns the real parts of the K outlier eigenvalues (the K most negative
-// real parts, SCIENCE.md §3.1) against epoch, from the columns {matrix}_outlier{k}_re
+// real parts, docs/science.md §3.1) against epoch, from the columns {matrix}_outlier{k}_re
 // of analysis.csv, k = 1…K: matrix "lin" for M = J·diag(φ′(h)), "j" for J itself. K is
 // the number of such columns in the header.
 func OutlierSeries(analysis *Table, matrix string) (EpochSeries, error) {
@@ -81,7 +84,7 @@ func OutlierSeries(analysis *Table, matrix string) (EpochSeries, error) {
 }
 
 // WeightMeanSeries returns the mean input and readout weights against epoch from
-// analysis.csv (SCIENCE.md §3.2): win_mean = (1/(N·S)) Σ_is W_in,is and wout_mean =
+// analysis.csv (docs/science.md §3.2): win_mean = (1/(N·S)) Σ_is W_in,is and wout_mean =
 // (1/(R·N)) Σ_ri W_out,ri, and, when there are at least two signals (readouts), the
 // per-signal means win_mean{s} = (1/N) Σ_i W_in,is (per-readout wout_mean{r}).
 func WeightMeanSeries(analysis *Table) (EpochSeries, error) {
@@ -104,16 +107,17 @@ func WeightMeanSeries(analysis *Table) (EpochSeries, error) {
 	return epochSeries(analysis, cols, labels)
 }
 
-// CouplingSeries returns the mean couplings against epoch from analysis.csv (SCIENCE.md
-// §3.3): with cluster labels a_i, j_within = mean{J_ij : a_i = a_j}, j_between =
-// mean{J_ij : a_i ≠ a_j} and j_overall = mean(J).
+// CouplingSeries returns the mean couplings against epoch from analysis.csv
+// (docs/science.md §3.3; columns defined at analysis.Header): with k-means labels a_i of
+// the rows of W_in, j_within = mean{J_ij : i ≠ j, a_i = a_j}, j_between = mean{J_ij :
+// a_i ≠ a_j} and j_overall = mean{J_ij : i ≠ j}; the diagonal is excluded everywhere.
 func CouplingSeries(analysis *Table) (EpochSeries, error) {
 	return epochSeries(analysis, []string{"j_within", "j_between", "j_overall"},
 		[]string{"within clusters", "between clusters", "all pairs"})
 }
 
 // AlignmentSeries returns the alignment cosines γ_k = cos θ_k (singular values of
-// A = LᵀR, SCIENCE.md §6.3) against epoch from the columns align{k} of analysis.csv
+// A = LᵀR, docs/science.md §6.3) against epoch from the columns align{k} of analysis.csv
 // (NaN where k exceeds the rank D at that epoch), and, if present, the column ef_ratio
 // = ‖J_EF‖_F/‖Jˢ‖_F.
 func AlignmentSeries(analysis *Table) (EpochSeries, error) {

@@ -1,21 +1,14 @@
 package plots
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 )
-
-// SpectraDir is the directory of the per-epoch spectra inside a run directory.
-const SpectraDir = "spectra"
 
 // Spectra is one RUN_DIR/spectra/epoch-%08d.npz file: the analysis of the coupling matrix
 // at one epoch. An array missing from the file leaves its field nil.
@@ -24,7 +17,7 @@ type Spectra struct {
 	Path  string
 	// J holds the eigenvalues of J (array j_eig, N×2: real and imaginary parts).
 	J []complex128
-	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of SCIENCE.md
+	// Lin holds the eigenvalues of M = J·diag(φ′(h)), the linearization of docs/science.md
 	// §3.1 (array lin_eig, N×2).
 	Lin []complex128
 	// LabelsWin and LabelsJ are the k-means cluster labels of the neurons on the rows of
@@ -32,58 +25,6 @@ type Spectra struct {
 	LabelsWin, LabelsJ []int
 	// Order is the permutation that sorts the neurons by cluster (array order, N).
 	Order []int
-}
-
-// SpectraFile is a spectra file found in a run directory.
-type SpectraFile struct {
-	Epoch int
-	Path  string
-}
-
-// spectraName returns "epoch-%08d.npz".
-func spectraName(epoch int) string { return fmt.Sprintf("epoch-%08d.npz", epoch) }
-
-// parseSpectraName returns the epoch of a spectra file name, and whether name is one:
-// exactly what spectraName returns for some epoch (temporary files are not).
-func parseSpectraName(name string) (int, bool) {
-	digits, ok := strings.CutPrefix(name, "epoch-")
-	if !ok {
-		return 0, false
-	}
-	if digits, ok = strings.CutSuffix(digits, ".npz"); !ok || digits == "" {
-		return 0, false
-	}
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	e, err := strconv.Atoi(digits)
-	if err != nil || spectraName(e) != name {
-		return 0, false
-	}
-	return e, true
-}
-
-// ListSpectra returns the spectra files of runDir sorted by epoch. A missing spectra
-// directory gives no files and no error.
-func ListSpectra(runDir string) ([]SpectraFile, error) {
-	dir := filepath.Join(runDir, SpectraDir)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var files []SpectraFile
-	for _, e := range entries {
-		if epoch, ok := parseSpectraName(e.Name()); ok && e.Type().IsRegular() {
-			files = append(files, SpectraFile{Epoch: epoch, Path: filepath.Join(dir, e.Name())})
-		}
-	}
-	slices.SortFunc(files, func(a, b SpectraFile) int { return a.Epoch - b.Epoch })
-	return files, nil
 }
 
 // ReadSpectra reads a spectra file. The epoch is taken from its name. It is an error if
@@ -105,7 +46,7 @@ func ReadSpectra(path string) (*Spectra, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sp := &Spectra{Path: path, Epoch: -1}
-	if e, ok := parseSpectraName(filepath.Base(path)); ok {
+	if e, ok := rundir.ParseSpectraName(filepath.Base(path)); ok {
 		sp.Epoch = e
 	}
 	n := -1 // number of neurons, from the first array that tells
@@ -208,18 +149,6 @@ func isPermutation(p []int) bool {
 	}
 	return true
 }
-
-// StabilityBound returns the most negative real eigenvalue of M = J·diag(φ′) for which
-// the Euler map is stable (SCIENCE.md §1.6). Along a real mode with eigenvalue λ the map
-// multiplies the mode by 1 + (Δt/τ)(λ − 1) per step, and |1 + (Δt/τ)(λ − 1)| < 1 holds
-// for 1 − 2τ/Δt < λ < 1; dt is Δt/τ. It is −9 for Δt = 0.2τ, −39 for 0.05τ and −199 for
-// 0.01τ.
-func StabilityBound(dt float64) float64 { return 1 - 2/dt }
-
-// DeadbeatEigenvalue returns λ* = 1 − τ/Δt, the eigenvalue whose mode the Euler map
-// sends to zero in one step, 1 + (Δt/τ)(λ* − 1) = 0 (perfect one-step tracking,
-// SCIENCE.md §1.6); dt is Δt/τ. It is −4 for Δt = 0.2τ.
-func DeadbeatEigenvalue(dt float64) float64 { return 1 - 1/dt }
 
 // Parts returns the real and imaginary parts of z.
 func Parts(z []complex128) (re, im []float64) {

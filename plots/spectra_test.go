@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 )
 
 func TestReadSpectra(t *testing.T) {
@@ -83,7 +83,7 @@ func TestReadSpectraErrors(t *testing.T) {
 			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
 		}
 	}
-	garbage := filepath.Join(t.TempDir(), spectraName(0))
+	garbage := filepath.Join(t.TempDir(), rundir.SpectraName(0))
 	writeFile(t, garbage, []byte("not a zip archive"))
 	if _, err := ReadSpectra(garbage); err == nil {
 		t.Errorf("garbage: got no error")
@@ -92,7 +92,7 @@ func TestReadSpectraErrors(t *testing.T) {
 
 func TestListSpectra(t *testing.T) {
 	dir := t.TempDir()
-	if files, err := ListSpectra(dir); err != nil || files != nil {
+	if files, err := rundir.Dir(dir).Spectra(); err != nil || files != nil {
 		t.Errorf("no spectra directory: got %v, %v, want nil, nil", files, err)
 	}
 	for _, name := range []string{
@@ -100,47 +100,23 @@ func TestListSpectra(t *testing.T) {
 		".epoch-00002000.npz.tmp-0123456789abcdef", // a file being written
 		"epoch-1.npz", "epoch-00003000.npz.bak", "notes.txt",
 	} {
-		writeFile(t, filepath.Join(dir, SpectraDir, name), nil)
+		writeFile(t, filepath.Join(dir, rundir.SpectraDir, name), nil)
 	}
-	if err := os.Mkdir(filepath.Join(dir, SpectraDir, "epoch-00004000.npz"), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, rundir.SpectraDir, "epoch-00004000.npz"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	files, err := ListSpectra(dir)
+	files, err := rundir.Dir(dir).Spectra()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var epochs []int
 	for _, f := range files {
 		epochs = append(epochs, f.Epoch)
-		if filepath.Base(f.Path) != spectraName(f.Epoch) {
+		if filepath.Base(f.Path) != rundir.SpectraName(f.Epoch) {
 			t.Errorf("epoch %d: got path %s", f.Epoch, f.Path)
 		}
 	}
 	if want := []int{0, 1000, 20000}; !reflect.DeepEqual(epochs, want) {
 		t.Errorf("got epochs %v, want %v", epochs, want)
-	}
-}
-
-// TestStabilityBound: SCIENCE.md §1.6 gives 1 − 2/Δt = −9, −39, −199 for Δt = 0.2, 0.05,
-// 0.01 and the deadbeat eigenvalue λ* = 1 − 1/Δt = −4 for Δt = 0.2.
-func TestStabilityBound(t *testing.T) {
-	for _, c := range []struct{ dt, bound, deadbeat float64 }{
-		{0.2, -9, -4},
-		{0.05, -39, -19},
-		{0.01, -199, -99},
-	} {
-		if got := StabilityBound(c.dt); math.Abs(got-c.bound) > 1e-12 {
-			t.Errorf("StabilityBound(%v): got %v, want %v", c.dt, got, c.bound)
-		}
-		if got := DeadbeatEigenvalue(c.dt); math.Abs(got-c.deadbeat) > 1e-12 {
-			t.Errorf("DeadbeatEigenvalue(%v): got %v, want %v", c.dt, got, c.deadbeat)
-		}
-		// At the bound the Euler factor 1 + Δt(λ − 1) is −1; at λ* it is 0.
-		if f := 1 + c.dt*(StabilityBound(c.dt)-1); math.Abs(f+1) > 1e-12 {
-			t.Errorf("Euler factor at the bound for Δt = %v: got %v, want -1", c.dt, f)
-		}
-		if f := 1 + c.dt*(DeadbeatEigenvalue(c.dt)-1); math.Abs(f) > 1e-12 {
-			t.Errorf("Euler factor at λ* for Δt = %v: got %v, want 0", c.dt, f)
-		}
 	}
 }

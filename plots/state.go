@@ -9,6 +9,7 @@ import (
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/tasks"
 	"github.com/balnet/balnet/train"
 )
@@ -18,14 +19,18 @@ import (
 type stateLoader func(runDir string) (cfgYAML []byte, s *train.State, desc string, err error)
 
 // loadLatestState is the checkpoint loader of Render: the checkpoint the run's "latest"
-// pointer names (checkpoints.LatestState), or, if that one cannot be used, the newest
+// pointer names (checkpoints.Latest), or, if that one cannot be used, the newest
 // checkpoint that verifies (checkpoints.LatestValid), since plotting only reads. It tries
 // twice, because a training still running may prune the checkpoint between the two
 // reads.
 func loadLatestState(runDir string) (cfgYAML []byte, s *train.State, desc string, err error) {
-	dir := checkpoints.Dir(runDir)
+	dir := rundir.Dir(runDir).CheckpointDir()
 	for range 2 {
-		path, perr := checkpoints.LatestState(runDir)
+		c, perr := checkpoints.Latest(dir)
+		var path string
+		if perr == nil {
+			path = c.Path
+		}
 		desc = path
 		if perr != nil {
 			if errors.Is(perr, checkpoints.ErrNoCheckpoint) {
@@ -56,11 +61,12 @@ type trained struct {
 	batch         *tasks.Batch      // the fixed test batch
 }
 
-// simulate restores the trainer of state s and simulates its fixed test batch twice
-// (train.Trainer.TestTrajectory): with the final parameters from the state's relaxed
-// initial state H0, and with the initial parameters s.Init from the state reached by
-// relaxing the initial network noise-free for sim.relax (model.Relax, SCIENCE.md §1.5
-// item 8) from H0. Both use the same test inputs and noise.
+// simulate simulates the fixed test batch of the run (train.TestData, redrawn from the
+// seed) twice with the plain simulator (analysis.Input.TestTrajectory, no training engine):
+// with the final parameters from the state's relaxed initial state H0, and with the initial
+// parameters s.Init from the state reached by relaxing the initial network noise-free for
+// sim.relax (model.Relax, docs/science.md §1.5 item 8) from H0. Both use the same test
+// inputs and noise.
 func simulate(cfg config.Config, s *train.State) (tr *trained, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -70,21 +76,26 @@ func simulate(cfg config.Config, s *train.State) (tr *trained, err error) {
 	if s == nil || s.Params == nil || s.Init == nil || s.H0 == nil {
 		return nil, fmt.Errorf("the checkpoint holds no parameters")
 	}
-	after, err := train.Restore(cfg.Config, s)
+	after, err := rundir.StateInput(cfg, s)
 	if err != nil {
 		return nil, err
 	}
-	tr = &trained{epoch: s.Epoch, init: s.Init, final: after.Params(), batch: after.TestBatch()}
+	batch, _, err := train.TestData(cfg.Config, s.A)
+	if err != nil {
+		return nil, err
+	}
+	tr = &trained{epoch: s.Epoch, init: s.Init, final: after.Params, batch: batch}
 	tr.after = after.TestTrajectory()
 
-	s0 := *s
-	s0.Params = s.Init
-	s0.H0 = mat.DenseCopyOf(s.H0)
-	model.Relax(after.Spec(), s.Init, s0.H0, cfg.Task.I0, cfg.Sim.Relax)
-	before, err := train.Restore(cfg.Config, &s0)
-	if err != nil {
-		return nil, err
+	before := after
+	before.Params = s.Init.Clone()
+	if after.Float32 { // the parameters as a float32 trainer holds them
+		for _, m := range []*mat.Dense{before.Params.J, before.Params.Win, before.Params.Wout} {
+			m.Apply(func(_, _ int, v float64) float64 { return float64(float32(v)) }, m)
+		}
 	}
+	before.H0 = mat.DenseCopyOf(s.H0)
+	model.Relax(after.Spec, s.Init, before.H0, cfg.Task.I0, cfg.Sim.Relax)
 	tr.before = before.TestTrajectory()
 	return tr, nil
 }

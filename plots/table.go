@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/balnet/balnet/analysis"
 )
 
 // ErrNoColumn is returned (wrapped) when a table lacks a column a figure needs.
@@ -50,7 +52,8 @@ func ReadTable(path string) (*Table, error) {
 //
 //   - bytes after the last newline are a torn line and are ignored (Torn);
 //   - a line with the wrong number of fields, or a field that is neither empty nor a
-//     number (strconv.ParseFloat, which accepts NaN and ±Inf), is skipped (Dropped);
+//     number (analysis.ParseFloat, the reader of analysis.FormatFloat, which also accepts
+//     NaN and ±Inf), is skipped (Dropped);
 //   - an empty field is NaN;
 //   - if there is an "epoch" column, rows are sorted by epoch and, when an epoch appears
 //     more than once (rows appended again after a resume), its last row is kept.
@@ -118,12 +121,7 @@ func parseRow(rec []string, n int) ([]float64, bool) {
 	}
 	row := make([]float64, n)
 	for i, f := range rec {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			row[i] = math.NaN()
-			continue
-		}
-		v, err := strconv.ParseFloat(f, 64)
+		v, err := analysis.ParseFloat(f) // empty is NaN
 		if err != nil {
 			return nil, false
 		}

@@ -18,7 +18,7 @@ type Traces struct {
 }
 
 // TraceSeries returns the target and readout of trial of the batch b simulated as tr
-// (SCIENCE.md §1.1: the Euler step t = 0…T−1 produces state ti = t+1, whose target is
+// (docs/science.md §1.1: the Euler step t = 0…T−1 produces state ti = t+1, whose target is
 // b.TargetAt(t)); dt is Δt/τ. The initial state ti = 0 has no target and is left out.
 func TraceSeries(tr *model.Trajectory, b *tasks.Batch, trial int, dt float64) (Traces, error) {
 	if err := checkTrial(tr, b, trial); err != nil {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-peer.sh — balnet against its PyTorch peer on the reference setting (SCIENCE.md §1.6:
+# bench-peer.sh — balnet against its PyTorch peer on the reference setting (docs/science.md §1.6:
 # N=100, B=10, T=50, S=1, float32, one thread), side by side in one run.
 #
 # It runs ROUNDS interleaved rounds of: the Go benchmark BenchmarkEpoch/ref/fused/float32
@@ -33,11 +33,11 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-CGO_ENABLED=0 go test -c -o "$tmp/pure.test" ./model/
+CGO_ENABLED=0 go test -c -o "$tmp/pure.test" ./model/engine/
 engines=(pure)
 # OpenBLAS is used when a C compiler can link against it (make openblas installs it).
 if echo 'int main(void) { return 0; }' | cc -x c - -lopenblas -o /dev/null 2>/dev/null; then
-	CGO_ENABLED=1 go test -tags openblas -c -o "$tmp/openblas.test" ./model/
+	CGO_ENABLED=1 go test -tags openblas -c -o "$tmp/openblas.test" ./model/engine/
 	engines+=(openblas)
 else
 	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev and a C compiler); pure Go only" >&2

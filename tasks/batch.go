@@ -10,7 +10,7 @@ import "fmt"
 //	Target[(t*Outputs+r)*Trials+b] target of readout r, trial b, for the state of step t
 //
 // Step t = 0, …, Steps−1 is the step that produces state index t+1; it uses input t and is
-// compared with target t, as in the reference code (SCIENCE.md §1.1).
+// compared with target t, as in the reference code (docs/science.md §1.1).
 type Batch struct {
 	Steps, Signals, Outputs, Trials int
 

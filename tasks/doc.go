@@ -1,10 +1,10 @@
 // Package tasks generates the inputs and targets balnet networks are trained on.
 //
-// Two tasks are provided (SCIENCE.md §1.3, §2.2):
+// Two tasks are provided (docs/science.md §1.3, §2.2):
 //
 //   - OU: S independent Ornstein–Uhlenbeck signals I_k(t) sampled with the exact
 //     AR(1) discretization; the tracking target is the signal itself, offset included
-//     (as in the reference code, SCIENCE.md §1.5 item 1).
+//     (as in the reference code, docs/science.md §1.5 item 1).
 //   - Linear: the same signals, with targets y = A·I for a fixed random R×S matrix A.
 //
 // Batches are laid out step-major so that the S×B input of step t is one contiguous

@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The reference OU signal of SCIENCE.md §1.3: nearly white at Δt = 0.2, starting at I₀.
+// The reference OU signal of docs/science.md §1.3: nearly white at Δt = 0.2, starting at I₀.
 func ExampleOU() {
 	ou := tasks.OU{Channels: 1, DT: 0.2, TauS: 0.1, I0: 1, I1: 0.1}
 	fmt.Printf("a = %.6f, innovation std = %.6f, Var = %.6f\n", ou.Decay(), ou.InnovationStd(), ou.Var())

@@ -10,16 +10,16 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Linear is the linear-transformation task of SCIENCE.md §2.2 ([F] Fig. 12): the inputs
+// Linear is the linear-transformation task of docs/science.md §2.2 ([F] Fig. 12): the inputs
 // are the OU signals I_s(t), and the targets are
 //
 //	y_r(t) = Σ_s A_rs I_s(t),  r = 1, …, R,
 //
 // with a fixed R×S matrix A (n_out × n_in).
 //
-// SCIENCE.md §2.2 leaves open whether y is built from the full signals or from their
+// docs/science.md §2.2 leaves open whether y is built from the full signals or from their
 // fluctuations δI only. Linear uses the full signals I = I₀ + δI, offset included, as the
-// reference code does for the tracking task (SCIENCE.md §1.5 item 1).
+// reference code does for the tracking task (docs/science.md §1.5 item 1).
 type Linear struct {
 	OU OU
 	A  *mat.Dense // R×S
@@ -27,7 +27,7 @@ type Linear struct {
 
 // NewLinear returns the linear task on the signals of ou with outputs readouts and a
 // matrix A drawn once, A_rs ~ N(0, 1/S) iid (variance 1/n_in, the convention recommended in
-// SCIENCE.md §2.2; [F] writes N(0, 1/R), the same for its R = S = 3). The R·S draws are
+// docs/science.md §2.2; [F] writes N(0, 1/R), the same for its R = S = 3). The R·S draws are
 // taken from rng in row-major order, A_11, A_12, …; rng is not kept. NewLinear panics
 // unless ou.Channels and outputs are positive.
 func NewLinear(ou OU, outputs int, rng *rand.Rand) *Linear {

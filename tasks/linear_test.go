@@ -12,7 +12,7 @@ import (
 // Linear), against mat.Mul, bit for bit, and against the explicit sum.
 func TestLinearTargets(t *testing.T) {
 	const steps, s, r, trials = 6, 3, 2, 4
-	ou := OU{Channels: s, DT: 0.05, TauS: 0.1, I0: 1, I1: 0.1} // Fig. 12 Δt, SCIENCE.md §2.1
+	ou := OU{Channels: s, DT: 0.05, TauS: 0.1, I0: 1, I1: 0.1} // Fig. 12 Δt, docs/science.md §2.1
 	l := NewLinear(ou, r, rand.New(rand.NewPCG(3, 4)))
 	if got, want := l.Signals(), s; got != want {
 		t.Errorf("Signals: got %d, want %d", got, want)
@@ -59,7 +59,7 @@ func TestLinearTargets(t *testing.T) {
 	}
 }
 
-// TestLinearDraw checks A_rs ~ N(0, 1/S) (SCIENCE.md §2.2, variance 1/n_in) on a large
+// TestLinearDraw checks A_rs ~ N(0, 1/S) (docs/science.md §2.2, variance 1/n_in) on a large
 // draw and the row-major draw order.
 //
 // Tolerance: for n iid N(0, v) entries the mean has standard error √(v/n) and Σa²/n has

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 )
 
-// OU generates Channels independent Ornstein–Uhlenbeck signals (SCIENCE.md §1.3) in the
+// OU generates Channels independent Ornstein–Uhlenbeck signals (docs/science.md §1.3) in the
 // reference (Julia) convention
 //
 //	τ_S dI = −(I − I₀) dt + I₁ dW,  Var(I) = I₁²/(2τ_S),
@@ -32,7 +32,7 @@ import (
 // also draws and discards it), so both starts share the same innovations ε_1, ε_2, ….
 //
 // As a Task, OU is the tracking task: the target is the signal itself, offset included
-// (SCIENCE.md §1.5 item 1).
+// (docs/science.md §1.5 item 1).
 type OU struct {
 	Channels   int     // number S of independent channels
 	DT         float64 // sampling step Δt, in units of τ

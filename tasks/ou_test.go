@@ -6,12 +6,12 @@ import (
 	"testing"
 )
 
-// ref is the reference OU setting of SCIENCE.md §1.6 (τ_S = 0.1, I₀ = 1, I₁ = 0.1) at the
+// ref is the reference OU setting of docs/science.md §1.6 (τ_S = 0.1, I₀ = 1, I₁ = 0.1) at the
 // reference step Δt = 0.2.
 var ref = OU{Channels: 1, DT: 0.2, TauS: 0.1, I0: 1, I1: 0.1}
 
 func TestOUDefaults(t *testing.T) {
-	task, err := New(DefaultSettings(), 0.2, nil) // Δt = 0.2: SCIENCE.md §1.6
+	task, err := New(DefaultSettings(), 0.2, nil) // Δt = 0.2: docs/science.md §1.6
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestOUDefaults(t *testing.T) {
 	if o != ref {
 		t.Errorf("got %+v, want %+v", o, ref)
 	}
-	// SCIENCE.md §1.3 defaults, quoted to 6 digits: a = e⁻² = 0.135335, innovation std
+	// docs/science.md §1.3 defaults, quoted to 6 digits: a = e⁻² = 0.135335, innovation std
 	// 0.221550, stationary variance 0.050000 = I₁²/(2τ_S) = 0.01/0.2.
 	const tol6 = 5e-7 // half a unit in the 6th decimal
 	for _, c := range []struct {
@@ -45,15 +45,15 @@ func TestOUDefaults(t *testing.T) {
 }
 
 func TestOUConverters(t *testing.T) {
-	// SCIENCE.md §1.3: for τ_S = 0.1, I₁ = 0.1 gives Var = 0.05 in the Julia convention.
+	// docs/science.md §1.3: for τ_S = 0.1, I₁ = 0.1 gives Var = 0.05 in the Julia convention.
 	if got, want := JuliaI1(math.Sqrt(0.05), 0.1), 0.1; math.Abs(got-want) > 1e-16 {
 		t.Errorf("JuliaI1(√0.05, 0.1): got %v, want %v", got, want)
 	}
-	// Paper-spectra convention: Var = I₁²/2, so I₁ = std·√2 (SCIENCE.md §1.3 table).
+	// Paper-spectra convention: Var = I₁²/2, so I₁ = std·√2 (docs/science.md §1.3 table).
 	if got, want := PaperI1(0.5), 0.5*math.Sqrt2; got != want {
 		t.Errorf("PaperI1(0.5): got %v, want %v", got, want)
 	}
-	// The two conventions coincide for τ_S = τ = 1 (SCIENCE.md §1.3).
+	// The two conventions coincide for τ_S = τ = 1 (docs/science.md §1.3).
 	if got, want := JuliaI1(0.3, 1), PaperI1(0.3); got != want {
 		t.Errorf("JuliaI1(0.3, 1): got %v, want PaperI1(0.3) = %v", got, want)
 	}
@@ -67,8 +67,8 @@ func TestOUConverters(t *testing.T) {
 }
 
 // TestOUStatistics checks the stationary variance I₁²/(2τ_S) and the lag-k autocorrelation
-// a^k = e^{−kΔt/τ_S} of the exact discretization (SCIENCE.md §7 item 1) at the two step
-// sizes of the paper's figures (Δt = 0.2 and 0.05, SCIENCE.md §2.1), and of white samples
+// a^k = e^{−kΔt/τ_S} of the exact discretization (docs/science.md §7 item 1) at the two step
+// sizes of the paper's figures (Δt = 0.2 and 0.05, docs/science.md §2.1), and of white samples
 // (τ_S = 0: Var I₁², no correlation).
 //
 // Tolerance. With the stationary start every one of the n = trials·steps samples x = I − I₀
@@ -88,9 +88,9 @@ func TestOUStatistics(t *testing.T) {
 		nsd           = 5 // tolerance in standard errors
 	)
 	for i, c := range []struct{ dt, tauS float64 }{
-		{0.2, 0.1},  // reference Δt and τ_S, SCIENCE.md §1.6
-		{0.05, 0.1}, // Δt of Figs. 9–12, SCIENCE.md §2.1
-		{0.2, 0},    // white samples, SCIENCE.md §1.3
+		{0.2, 0.1},  // reference Δt and τ_S, docs/science.md §1.6
+		{0.05, 0.1}, // Δt of Figs. 9–12, docs/science.md §2.1
+		{0.2, 0},    // white samples, docs/science.md §1.3
 	} {
 		o := OU{Channels: 1, DT: c.dt, TauS: c.tauS, I0: 1, I1: 0.1, Stationary: true}
 		x := make([]float64, n)
@@ -137,7 +137,7 @@ func TestOUStatistics(t *testing.T) {
 }
 
 // TestOUReferenceStart checks that without Stationary every channel of every trial starts
-// at I₀ exactly, as in the reference code (SCIENCE.md §1.3, §7 item 1), white case included.
+// at I₀ exactly, as in the reference code (docs/science.md §1.3, §7 item 1), white case included.
 func TestOUReferenceStart(t *testing.T) {
 	for _, tauS := range []float64{0.1, 0} { // reference τ_S (§1.6) and white samples (§1.3)
 		o := OU{Channels: 3, DT: 0.2, TauS: tauS, I0: 1.25, I1: 0.1}

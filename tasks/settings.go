@@ -3,7 +3,7 @@ package tasks
 // Settings configures the task (configuration section "task").
 type Settings struct {
 	// Kind is "ou" (track S OU signals) or "linear" (compute y = A·I).
-	Kind string `yaml:"kind"`
+	Kind Kind `yaml:"kind"`
 	// Signals is the number S of independent OU input channels.
 	Signals int `yaml:"signals"`
 	// Outputs is the number R of readouts. For kind ou it must equal Signals; 0 means
@@ -21,9 +21,21 @@ type Settings struct {
 	Stationary bool `yaml:"stationary"`
 }
 
-// DefaultSettings returns the reference setting of SCIENCE.md §1.6: one OU signal tracked
+// DefaultSettings returns the reference setting of docs/science.md §1.6: one OU signal tracked
 // by one readout (Outputs 0 = as many as signals),
 // τ_S = 0.1, I₀ = 1, I₁ = 0.1.
 func DefaultSettings() Settings {
-	return Settings{Kind: "ou", Signals: 1, Outputs: 0, TauS: 0.1, I0: 1, I1: 0.1}
+	return Settings{Kind: KindOU, Signals: 1, Outputs: 0, TauS: 0.1, I0: 1, I1: 0.1}
 }
+
+// Kind names a task: the type of task.kind.
+type Kind string
+
+// The tasks (docs/science.md §2.2).
+const (
+	KindOU     Kind = "ou"     // track S OU signals
+	KindLinear Kind = "linear" // compute y = A·I
+)
+
+// Kinds lists the accepted task kinds.
+var Kinds = []Kind{KindOU, KindLinear}

@@ -26,7 +26,7 @@ var (
 // to draw A (see NewLinear). New returns an error for an unknown kind and for shapes or
 // time constants the generators cannot use.
 func New(s Settings, dt float64, rng *rand.Rand) (Task, error) {
-	if s.Kind != "ou" && s.Kind != "linear" {
+	if s.Kind != KindOU && s.Kind != KindLinear {
 		return nil, fmt.Errorf("tasks: unknown kind %q, want \"ou\" or \"linear\"", s.Kind)
 	}
 	if s.Signals < 1 {
@@ -46,7 +46,7 @@ func New(s Settings, dt float64, rng *rand.Rand) (Task, error) {
 		return nil, fmt.Errorf("tasks: dt = %g, want a positive step", dt)
 	}
 	ou := OU{Channels: s.Signals, DT: dt, TauS: s.TauS, I0: s.I0, I1: s.I1, Stationary: s.Stationary}
-	if s.Kind == "linear" {
+	if s.Kind == KindLinear {
 		return NewLinear(ou, outputs, rng), nil
 	}
 	if outputs != s.Signals {

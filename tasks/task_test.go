@@ -56,8 +56,8 @@ func TestBatchLayout(t *testing.T) {
 	}
 }
 
-// testTasks returns one task of each kind at the reference settings (SCIENCE.md §1.6) and
-// the Fig. 12 linear setting (S = R = 3, Δt = 0.05; SCIENCE.md §2.1).
+// testTasks returns one task of each kind at the reference settings (docs/science.md §1.6) and
+// the Fig. 12 linear setting (S = R = 3, Δt = 0.05; docs/science.md §2.1).
 func testTasks(t *testing.T) map[string]Task {
 	t.Helper()
 	lin := DefaultSettings()
@@ -77,7 +77,7 @@ func testTasks(t *testing.T) map[string]Task {
 }
 
 func sample(task Task, seed uint64) *Batch {
-	b := NewBatch(50, task.Signals(), task.Outputs(), 10) // T = 50, B = 10: SCIENCE.md §1.6
+	b := NewBatch(50, task.Signals(), task.Outputs(), 10) // T = 50, B = 10: docs/science.md §1.6
 	for i := range b.Input {
 		b.Input[i] = math.NaN()
 	}
@@ -174,7 +174,7 @@ func TestNew(t *testing.T) {
 }
 
 // BenchmarkSample draws one batch at the reference setting T = 50, S = 1, B = 10
-// (SCIENCE.md §1.6), and at the Fig. 12 linear setting S = R = 3 (SCIENCE.md §2.1).
+// (docs/science.md §1.6), and at the Fig. 12 linear setting S = R = 3 (docs/science.md §2.1).
 func BenchmarkSample(b *testing.B) {
 	lin := DefaultSettings()
 	lin.Kind, lin.Signals, lin.Outputs = "linear", 3, 3

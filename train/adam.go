@@ -18,7 +18,7 @@ type AdamState struct {
 //
 // The arithmetic is done in T, as the reference code does in Float32. A masked element
 // (the diagonal of J with zero_diagonal) gets a zero gradient, so its moments stay zero and
-// its value never changes: the diagonal stays exactly zero (SCIENCE.md §1.2, §7.12).
+// its value never changes: the diagonal stays exactly zero (docs/science.md §1.2, §7.12).
 type adam[T float32 | float64] struct {
 	lr, beta1, beta2, eps float64
 	step                  int

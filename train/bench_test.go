@@ -3,16 +3,16 @@ package train
 import (
 	"testing"
 
-	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 )
 
 // BenchmarkEpoch measures one training epoch (batch sampling, noise, forward, backward,
-// Adam) at the reference setting N = 100, B = 10, T = 50, S = 1 (SCIENCE.md §1.6) for each
+// Adam) at the reference setting N = 100, B = 10, T = 50, S = 1 (docs/science.md §1.6) for each
 // engine and dtype.
 func BenchmarkEpoch(b *testing.B) {
-	for _, engine := range model.Engines {
-		for _, dtype := range []string{"float32", "float64"} {
-			b.Run(engine+"/"+dtype, func(b *testing.B) {
+	for _, engine := range engine.Names {
+		for _, dtype := range []DType{Float32, Float64} {
+			b.Run(engine+"/"+string(dtype), func(b *testing.B) {
 				cfg := DefaultConfig()
 				cfg.DType, cfg.Train.Engine = dtype, engine
 				t, err := New(cfg)

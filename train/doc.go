@@ -3,7 +3,7 @@
 // checkpoints and progress plug in without editing the loop.
 //
 // Epoch e is the state after e completed updates. At epoch 0 and at every multiple of
-// test_every the initial state is relaxed again with the current J (SCIENCE.md §1.5 item 8)
+// test_every the initial state is relaxed again with the current J (docs/science.md §1.5 item 8)
 // and the test loss is evaluated; the final epoch is also tested, without relaxing, so that
 // a run continued later is identical to one that never stopped.
 //

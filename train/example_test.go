@@ -9,7 +9,7 @@ import (
 
 // Train a small balanced network to track one OU signal and watch the test loss fall.
 func ExampleTrainer_Run() {
-	cfg := train.DefaultConfig() // the reference setting of SCIENCE.md §1.6
+	cfg := train.DefaultConfig() // the reference setting of docs/science.md §1.6
 	cfg.Network.N = 30
 	cfg.Train.Epochs, cfg.Train.TestEvery = 200, 100
 	t, err := train.New(cfg)

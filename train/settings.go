@@ -11,7 +11,7 @@ type Settings struct {
 	Beta1 float64 `yaml:"beta1"`
 	Beta2 float64 `yaml:"beta2"`
 	Eps   float64 `yaml:"eps"`
-	// ActivityReg is λ_act, the weight of Σh² in the loss (SCIENCE.md §1.5 item 5).
+	// ActivityReg is λ_act, the weight of Σh² in the loss (docs/science.md §1.5 item 5).
 	ActivityReg float64 `yaml:"activity_reg"`
 	// TestEvery is the interval, in epochs, of test evaluations and metrics rows.
 	TestEvery int `yaml:"test_every"`
@@ -23,7 +23,7 @@ type Settings struct {
 	Engine string `yaml:"engine"`
 }
 
-// DefaultSettings returns the reference training of SCIENCE.md §1.6.
+// DefaultSettings returns the reference training of docs/science.md §1.6.
 func DefaultSettings() Settings {
 	return Settings{
 		Epochs: 100000, Batch: 10, LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,

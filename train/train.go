@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 	"github.com/balnet/balnet/tasks"
 )
 
@@ -18,17 +19,17 @@ import (
 // section.
 type Config struct {
 	Seed    uint64            `yaml:"seed"`
-	DType   string            `yaml:"dtype"`
+	DType   DType             `yaml:"dtype"`
 	Network model.Settings    `yaml:"network"`
 	Task    tasks.Settings    `yaml:"task"`
 	Sim     model.SimSettings `yaml:"sim"`
 	Train   Settings          `yaml:"train"`
 }
 
-// DefaultConfig returns the reference setting of SCIENCE.md §1.6.
+// DefaultConfig returns the reference setting of docs/science.md §1.6.
 func DefaultConfig() Config {
 	return Config{
-		Seed: 1, DType: "float32",
+		Seed: 1, DType: Float32,
 		Network: model.DefaultSettings(), Task: tasks.DefaultSettings(),
 		Sim: model.DefaultSimSettings(), Train: DefaultSettings(),
 	}
@@ -93,7 +94,7 @@ type Trainer struct {
 	cfg   Config
 	spec  model.Spec
 	task  tasks.Task
-	graph model.Engine
+	graph engine.Engine
 	opt   optimizer
 	init  *model.Params // the initial parameters (J_init, …)
 
@@ -111,8 +112,20 @@ type Trainer struct {
 	lossCount int
 }
 
-// New prepares a run: parameters, task, the fixed test batch and the graph.
+// New prepares a run: parameters, task, the fixed test batch and the graph. The whole
+// configuration is validated by package config (every key, with the key named in the
+// error); New itself returns an error, never a panic, for the values that would break the
+// loop: train.test_every and train.batch below 1, train.epochs below 0. Invalid network,
+// task and unroll settings are errors of model, tasks and model/engine.
 func New(cfg Config) (*Trainer, error) {
+	switch {
+	case cfg.Train.TestEvery < 1:
+		return nil, fmt.Errorf("train: test_every = %d, want at least 1", cfg.Train.TestEvery)
+	case cfg.Train.Batch < 1:
+		return nil, fmt.Errorf("train: batch = %d, want at least 1", cfg.Train.Batch)
+	case cfg.Train.Epochs < 0:
+		return nil, fmt.Errorf("train: epochs = %d, want at least 0", cfg.Train.Epochs)
+	}
 	t := &Trainer{cfg: cfg}
 	for s := StreamInit; s <= StreamRelax; s++ {
 		t.src[s] = rand.NewPCG(cfg.Seed, uint64(s))
@@ -134,7 +147,7 @@ func New(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.graph, err = model.NewEngine(cfg.Train.Engine, t.spec, dtype, p); err != nil {
+	if t.graph, err = engine.New(cfg.Train.Engine, t.spec, dtype, p); err != nil {
 		return nil, err
 	}
 	sizes := []int{t.spec.N * t.spec.N, t.spec.N * S, R * t.spec.N}
@@ -143,23 +156,66 @@ func New(cfg Config) (*Trainer, error) {
 	} else {
 		t.opt = &adam64{newAdam[float64](cfg.Train, sizes)}
 	}
-	T := cfg.Sim.Steps
-	t.batch = tasks.NewBatch(T, S, R, B)
-	t.test = tasks.NewBatch(T, S, R, B)
+	t.batch = tasks.NewBatch(cfg.Sim.Steps, S, R, B)
 	t.noise = make([]float64, t.spec.NoiseLen())
-	t.testNoise = make([]float64, t.spec.NoiseLen())
-	t.task.Sample(t.test, t.rng[StreamTest])
-	normals(t.testNoise, t.rng[StreamTest])
+	t.test, t.testNoise = testData(cfg, t.task, t.rng[StreamTest])
 	t.h0 = mat.NewDense(t.spec.N, B, nil)
 	return t, nil
 }
 
-// Dtype converts the configuration's dtype name.
-func Dtype(name string) (tensor.Dtype, error) {
+// testData draws the fixed test batch of a run and its noise from the test stream: the
+// batch (train.batch trials) first, then the standard-normal noise, step-major N×B blocks.
+func testData(cfg Config, task tasks.Task, rng *rand.Rand) (*tasks.Batch, []float64) {
+	T, B := cfg.Sim.Steps, cfg.Train.Batch
+	test := tasks.NewBatch(T, task.Signals(), task.Outputs(), B)
+	noise := make([]float64, T*cfg.Network.N*B)
+	task.Sample(test, rng)
+	normals(noise, rng)
+	return test, noise
+}
+
+// TestData returns the fixed test batch of a run of cfg and its noise, exactly as New draws
+// them, without building the training engine: the analysis of a checkpoint needs them and
+// nothing else of the trainer. A is the linear task's matrix as the checkpoint holds it
+// (State.A; nil for other tasks, or to draw it from the seed as New does).
+func TestData(cfg Config, A *mat.Dense) (*tasks.Batch, []float64, error) {
+	init := rand.New(rand.NewPCG(cfg.Seed, uint64(StreamInit)))
+	// The initial parameters are drawn from the init stream before the task's A.
+	if _, err := model.NewParams(cfg.Network, cfg.Task.Signals, cfg.Outputs(), init); err != nil {
+		return nil, nil, err
+	}
+	task, err := tasks.New(cfg.Task, cfg.Sim.DT, init)
+	if err != nil {
+		return nil, nil, err
+	}
+	if lin, ok := task.(*tasks.Linear); ok && A != nil {
+		if r, c := A.Dims(); r != task.Outputs() || c != task.Signals() {
+			return nil, nil, fmt.Errorf("task matrix A is %d×%d, want %d×%d", r, c, task.Outputs(), task.Signals())
+		}
+		lin.A.Copy(A)
+	}
+	batch, noise := testData(cfg, task, rand.New(rand.NewPCG(cfg.Seed, uint64(StreamTest))))
+	return batch, noise, nil
+}
+
+// DType is the floating-point type of training: the type of the configuration's dtype.
+type DType string
+
+// The training dtypes.
+const (
+	Float32 DType = "float32"
+	Float64 DType = "float64"
+)
+
+// DTypes lists the accepted dtypes.
+var DTypes = []DType{Float32, Float64}
+
+// Dtype converts the configuration's dtype to Gorgonia's.
+func Dtype(name DType) (tensor.Dtype, error) {
 	switch name {
-	case "float32":
+	case Float32:
 		return tensor.Float32, nil
-	case "float64":
+	case Float64:
 		return tensor.Float64, nil
 	}
 	return tensor.Dtype{}, fmt.Errorf("unknown dtype %q (allowed: float32, float64)", name)
@@ -313,6 +369,10 @@ func (t *Trainer) TestTrajectory() *model.Trajectory {
 
 // TestBatch returns the fixed test batch (not a copy: do not modify it).
 func (t *Trainer) TestBatch() *tasks.Batch { return t.test }
+
+// TestNoise returns the standard-normal noise of the fixed test batch, step-major N×B
+// blocks (not a copy: do not modify it).
+func (t *Trainer) TestNoise() []float64 { return t.testNoise }
 
 func normals(dst []float64, rng *rand.Rand) {
 	for i := range dst {

@@ -6,11 +6,12 @@ import (
 	"math"
 	"testing"
 
+	"github.com/balnet/balnet/tasks"
 	"gonum.org/v1/gonum/mat"
 )
 
 // small returns a fast configuration: N = 20, T = 20, test every 5 epochs.
-func small(dtype string) Config {
+func small(dtype DType) Config {
 	c := DefaultConfig()
 	c.DType = dtype
 	c.Network.N = 20
@@ -54,9 +55,9 @@ func TestAdamClosedForm(t *testing.T) {
 }
 
 // TestDiagonalStaysZero: with zero_diagonal the diagonal of J is exactly 0 after training
-// (SCIENCE.md §7.12), in both dtypes.
+// (docs/science.md §7.12), in both dtypes.
 func TestDiagonalStaysZero(t *testing.T) {
-	for _, dtype := range []string{"float32", "float64"} {
+	for _, dtype := range []DType{Float32, Float64} {
 		tr := mustRun(t, small(dtype))
 		p := tr.Params()
 		changed := false
@@ -112,8 +113,8 @@ func TestDeterminism(t *testing.T) {
 // TestRestoreIsExact: k epochs, Snapshot, Restore, k more equals 2k epochs straight, bit
 // for bit (parameters, Adam state, losses), for both dtypes and both tasks.
 func TestRestoreIsExact(t *testing.T) {
-	for _, kind := range []string{"ou", "linear"} {
-		for _, dtype := range []string{"float32", "float64"} {
+	for _, kind := range []tasks.Kind{tasks.KindOU, tasks.KindLinear} {
+		for _, dtype := range []DType{Float32, Float64} {
 			cfg := small(dtype)
 			cfg.Task.Kind, cfg.Task.Signals, cfg.Task.Outputs = kind, 2, 2
 			cfg.Train.Epochs = 14 // not a multiple of test_every: the final test must not relax
@@ -211,5 +212,22 @@ func TestDefaultTrainingLowersLoss(t *testing.T) {
 	first, last := losses[0], losses[len(losses)-2]
 	if last > first/3 {
 		t.Errorf("test loss: got %.4g → %.4g (%.2f×), want at least 3× lower", first, last, first/last)
+	}
+}
+
+// TestNewRejectsZeroIntervals: settings that would divide by zero or loop forever are
+// errors of New, not panics (config.Validate names the key for a user; New guards library
+// callers that build a Config by hand).
+func TestNewRejectsZeroIntervals(t *testing.T) {
+	for name, edit := range map[string]func(*Config){
+		"test_every = 0": func(c *Config) { c.Train.TestEvery = 0 },
+		"batch = 0":      func(c *Config) { c.Train.Batch = 0 },
+		"epochs = -1":    func(c *Config) { c.Train.Epochs = -1 },
+	} {
+		c := small(Float32)
+		edit(&c)
+		if _, err := New(c); err == nil {
+			t.Errorf("%s: got no error, want one", name)
+		}
 	}
 }

@@ -2,26 +2,28 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/checkpoints"
-	"github.com/balnet/balnet/train"
+	"github.com/balnet/balnet/rundir"
 )
 
 // cmdAnalyze recomputes the analysis from the saved checkpoints of a run:
 //
 //	balnet analyze RUN_DIR [--out FILE]
 //
-// For every checkpoint it restores the trainer and writes the analysis row (same columns as
+// For every checkpoint it analyses the saved parameters (rundir.StateInput: the plain
+// simulator, no training engine) and writes the analysis row (same columns as
 // analysis.csv) to FILE (default RUN_DIR/analysis-recomputed.csv) and the spectra file
 // RUN_DIR/spectra/epoch-%08d.npz. The live analysis.csv is never modified. A checkpoint
 // written at an epoch the live run also analysed gives a row identical to the live one.
-func cmdAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) error {
+// It holds the run directory's lock (it writes the spectra files). On Ctrl-C/SIGTERM it
+// stops before the next checkpoint and writes no FILE: exit status 1, the spectra files
+// written so far are complete.
+func cmdAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	out := fs.String("out", "", "output CSV `file` (default RUN_DIR/analysis-recomputed.csv)")
 	pos, err := parseFlags(fs, args)
@@ -32,14 +34,20 @@ func cmdAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg, err := readRunConfig(dir)
+	d := rundir.Dir(dir)
+	cfg, err := rundir.ReadConfig(d)
 	if err != nil {
 		return err
 	}
 	if *out == "" {
-		*out = filepath.Join(dir, "analysis-recomputed.csv")
+		*out = d.Path(rundir.RecomputedFile)
 	}
-	epochs, err := checkpoints.List(checkpoints.Dir(dir))
+	lock, err := rundir.Lock(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	epochs, err := d.Checkpoints()
 	if err != nil {
 		return err
 	}
@@ -48,31 +56,28 @@ func cmdAnalyze(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var rows [][]string
 	for _, epoch := range epochs {
-		_, state, err := loadCheckpoint(dir, cfg, epoch, false, stderr)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("analyze interrupted before epoch %d: %w; %s not written", epoch, context.Cause(ctx), *out)
+		}
+		_, state, err := d.Load(cfg, epoch, false, stderr)
 		if err != nil {
 			return err
 		}
-		t, err := train.Restore(cfg.Config, state)
+		in, err := rundir.StateInput(cfg, state)
 		if err != nil {
-			return fmt.Errorf("%s: %w", checkpoints.StatePath(dir, epoch), err)
+			return fmt.Errorf("%s: %w", d.CheckpointPath(epoch), err)
 		}
-		r, err := analysis.Analyze(t, cfg.Analysis)
+		r, err := analysis.Analyze(in, cfg.Analysis)
 		if err != nil {
 			return fmt.Errorf("analysing epoch %d: %w", epoch, err)
 		}
-		if err := writeSpectra(dir, r); err != nil {
+		if err := d.WriteSpectra(r); err != nil {
 			return err
 		}
 		rows = append(rows, r.Row())
 	}
 	header := analysis.Header(cfg.Analysis, cfg.Task.Signals, cfg.Outputs())
-	err = checkpoints.WriteAtomic(*out, 0o644, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write(header)
-		cw.WriteAll(rows) // flushes; the first error is returned by Error
-		return cw.Error()
-	})
-	if err != nil {
+	if err := checkpoints.WriteCSV(*out, header, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "analysed %d checkpoints (epochs %v) into %s\n", len(epochs), epochs, *out)

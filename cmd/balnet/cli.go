@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 )
 
 const usage = `usage:
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "analyze":
 		err = cmdAnalyze(ctx, args[1:], stdout, stderr)
 	case "plot":
-		err = cmdPlot(args[1:], stdout, stderr)
+		err = cmdPlot(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "config":
@@ -66,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "balnet: %v\n", err)
-	if _, ok := config.AsError(err); ok || errors.As(err, new(usageError)) {
+	if _, ok := config.AsError(err); ok || errors.As(err, new(usageError)) || errors.Is(err, rundir.ErrNotRun) {
 		return 2
 	}
 	return 1

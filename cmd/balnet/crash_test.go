@@ -19,13 +19,14 @@ import (
 	"time"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
 )
 
 // tempNames returns the temporary files of atomic writes (".NAME.tmp-…") under a run
 // directory, by path relative to it.
 func tempNames(run string) map[string]bool {
 	names := map[string]bool{}
-	for _, sub := range []string{".", checkpoints.DirName, SpectraDir} {
+	for _, sub := range []string{".", checkpoints.DirName, rundir.SpectraDir} {
 		entries, _ := os.ReadDir(filepath.Join(run, sub))
 		for _, e := range entries {
 			if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp-") {
@@ -73,7 +74,7 @@ func classify(run string, old map[string]bool) string {
 			return phasePointer
 		case strings.HasPrefix(name, checkpoints.DirName):
 			return phaseCheckpoint
-		case strings.HasPrefix(name, SpectraDir):
+		case strings.HasPrefix(name, rundir.SpectraDir):
 			return phaseSpectra
 		default:
 			return phaseCSV

@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/rundir"
+	"github.com/balnet/balnet/train"
 )
 
 // cmdExport writes the parameters of a checkpoint as a .npz file that numpy reads with
@@ -18,7 +20,9 @@ import (
 //	balnet export RUN_DIR [--epoch E] --out FILE.npz
 //
 // Arrays: J, J_init, W_in, W_out, bias (and A for the linear task), in the run's dtype.
-func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+// FILE is written atomically (complete or not at all); Ctrl-C/SIGTERM before the write
+// leaves no FILE, exit status 1. It only reads the run directory and takes its lock only when FILE lies inside it.
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	epoch := fs.Int("epoch", -1, "checkpoint epoch (default: the latest)")
 	out := fs.String("out", "", "output `file` (.npz)")
@@ -33,7 +37,8 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if *out == "" {
 		return usagef("export: --out FILE.npz is required")
 	}
-	cfg, err := readRunConfig(dir)
+	d := rundir.Dir(dir)
+	cfg, err := rundir.ReadConfig(d)
 	if err != nil {
 		return err
 	}
@@ -41,12 +46,19 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("--epoch = %d is invalid: a checkpoint epoch ≥ 0", *epoch)
 	}
 	if *epoch >= 0 {
-		if _, err := os.Stat(checkpoints.StatePath(dir, *epoch)); err != nil {
-			epochs, _ := checkpoints.List(checkpoints.Dir(dir))
+		if _, err := os.Stat(d.CheckpointPath(*epoch)); err != nil {
+			epochs, _ := d.Checkpoints()
 			return usagef("--epoch = %d is invalid: no checkpoint of that epoch (available: %v)", *epoch, epochs)
 		}
 	}
-	path, s, err := loadCheckpoint(dir, cfg, *epoch, false, stderr)
+	if inside(*out, dir) { // writing into the run: one writer at a time
+		lock, err := rundir.Lock(dir)
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
+	path, s, err := d.Load(cfg, *epoch, false, stderr)
 	if err != nil {
 		return err
 	}
@@ -59,6 +71,9 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if s.A != nil {
 		arrays = append(arrays, array("A", s.A, cfg.DType))
 	}
+	if err := ctx.Err(); err != nil { // Ctrl-C while reading: write nothing
+		return fmt.Errorf("export interrupted: %w; %s not written", context.Cause(ctx), *out)
+	}
 	err = checkpoints.WriteAtomic(*out, 0o644, func(w io.Writer) error { return checkpoints.WriteNPZ(w, arrays) })
 	if err != nil {
 		return err
@@ -68,10 +83,10 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // array converts m to a named array of the run's dtype (float32 values are exact).
-func array(name string, m *mat.Dense, dtype string) checkpoints.NamedArray {
+func array(name string, m *mat.Dense, dtype train.DType) checkpoints.NamedArray {
 	r, c := m.Dims()
 	data := mat.DenseCopyOf(m).RawMatrix().Data
-	if dtype == "float32" {
+	if dtype == train.Float32 {
 		f := make([]float32, len(data))
 		for i, v := range data {
 			f[i] = float32(v)

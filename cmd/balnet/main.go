@@ -1,10 +1,20 @@
 // Command balnet trains, analyzes and explains balanced recurrent rate networks.
 //
-//	balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet]
+//	balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet] [--force] [--no-plots]
+//	balnet resume  RUN_DIR [--epochs N] [--fallback] [--quiet] [--no-plots]
+//	balnet analyze RUN_DIR [--out FILE]
+//	balnet plot    RUN_DIR [--out DIR]
+//	balnet export  RUN_DIR [--epoch E] --out FILE.npz
 //	balnet config
+//	balnet help
 //
-// Run "balnet help" for the full usage. Exit status: 0 on success, 2 for a usage or
-// configuration error, 1 for a run-time failure.
+// Run "balnet help" for the full usage (the usage text in cli.go is the list of commands).
+// Exit status: 0 on success (also for a training interrupted by Ctrl-C/SIGTERM, which
+// saves a checkpoint), 2 for a usage or configuration error (nothing is written), 1 for a
+// run-time failure, including a run directory locked by another balnet process (package
+// rundir) and an analyze, plot or export interrupted by Ctrl-C/SIGTERM (no half-written
+// file). This package only parses flags and wires the packages together; each command is
+// a function tested in-process.
 package main
 
 import (

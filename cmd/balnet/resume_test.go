@@ -12,7 +12,8 @@ import (
 	"testing"
 
 	"github.com/balnet/balnet/checkpoints"
-	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
+	"github.com/balnet/balnet/rundir"
 )
 
 // splitSets are the settings of the resume tests besides the tiny network: checkpoints
@@ -43,8 +44,8 @@ func compareRuns(t *testing.T, want, got string, from int) {
 		t.Errorf("spectra: got %d files, want %d", len(gotSpectra), len(wantSpectra))
 	}
 	for _, e := range wantSpectra {
-		w := readFile(t, filepath.Join(want, SpectraDir, e.Name()))
-		if g, err := os.ReadFile(filepath.Join(got, SpectraDir, e.Name())); err != nil || !bytes.Equal(w, g) {
+		w := readFile(t, filepath.Join(want, rundir.SpectraDir, e.Name()))
+		if g, err := os.ReadFile(filepath.Join(got, rundir.SpectraDir, e.Name())); err != nil || !bytes.Equal(w, g) {
 			t.Errorf("spectra/%s: got %d bytes (%v), want the %d bytes of the uninterrupted run", e.Name(), len(g), err, len(w))
 		}
 	}
@@ -89,7 +90,7 @@ func compareRuns(t *testing.T, want, got string, from int) {
 // spectraFiles lists the spectra files of a run, without temporary files that a crash
 // left (they are hidden and never read).
 func spectraFiles(run string) []os.DirEntry {
-	entries, _ := os.ReadDir(filepath.Join(run, SpectraDir))
+	entries, _ := os.ReadDir(filepath.Join(run, rundir.SpectraDir))
 	return slices.DeleteFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".") })
 }
 
@@ -118,14 +119,14 @@ func checkEachEpochOnce(t *testing.T, path string) {
 // TestResumeBitIdentical: 2k epochs straight equal k epochs, a checkpoint, a resume and k
 // more, bit for bit (metrics.csv without wall_seconds, analysis.csv, spectra, the final
 // checkpoint's state and the bytes of every later checkpoint), for float32 and float64,
-// S = 1 and 2, both tasks and every engine of model.Engines. k = 5 is a multiple of
+// S = 1 and 2, both tasks and every engine of engine.Names. k = 5 is a multiple of
 // neither test_every (4) nor checkpoint_every (3). The first k epochs end either by an
 // interruption (the SIGINT path: ctx cancelled during epoch 5, checkpoint saved, exit 0;
 // resume continues to the configured 10) or as a complete run of 5 epochs (with its
 // read-only final test row, which resume --epochs 10 drops and recomputes as a normal one).
 func TestResumeBitIdentical(t *testing.T) {
 	const k = 5
-	for _, engine := range model.Engines {
+	for _, engine := range engine.Names {
 		for _, dtype := range []string{"float32", "float64"} {
 			for _, signals := range []int{1, 2} {
 				for _, kind := range []string{"ou", "linear"} {
@@ -168,7 +169,7 @@ func TestResumeBitIdentical(t *testing.T) {
 // which must change nothing (10 is not a multiple of test_every: its final row stays).
 func TestResumeAtEveryEpoch(t *testing.T) {
 	const total = 10
-	for _, engine := range model.Engines {
+	for _, engine := range engine.Names {
 		t.Run(engine, func(t *testing.T) {
 			sets := append(slices.Clone(splitSets), "train.engine="+engine, "dtype=float64", "task.kind=linear")
 			dir := t.TempDir()

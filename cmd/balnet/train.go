@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/balnet/balnet/config"
+	"github.com/balnet/balnet/rundir"
 	"github.com/balnet/balnet/train"
 )
 
@@ -60,52 +60,31 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *force {
-		if err := removeRun(dir); err != nil {
+		if err := rundir.Remove(dir); err != nil {
 			return err
 		}
 	}
-	rd, err := createRunDir(dir, cfg)
+	r, err := rundir.Create(dir, cfg)
 	if err != nil {
 		return err
 	}
-	defer rd.Close()
+	defer r.Close()
 	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
-	hooks := append(rd.hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
-	return rd.finish(t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
+	hooks := append(r.Hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	return finish(r, t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }
 
 // checkNewRunDir refuses an existing non-empty directory (or a file) as a new run's
-// directory, before anything is written.
+// directory (rundir.CheckNew), before anything is written.
 func checkNewRunDir(dir string) error {
-	entries, err := os.ReadDir(dir)
+	err := rundir.CheckNew(dir)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case err == nil:
 		return nil
-	case err != nil:
-		if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
-			return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this is a file)"}
-		}
-		return usagef("--out %s: %v", dir, err)
-	case len(entries) > 0:
+	case errors.Is(err, rundir.ErrIsFile):
+		return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this is a file)"}
+	case errors.Is(err, rundir.ErrNotEmpty):
 		return &config.Error{Key: "--out", Value: dir, Allowed: "a new or empty directory (this one holds a run or other files; choose another, resume it with balnet resume, or replace it with --force)"}
 	}
-	return nil
-}
-
-// removeRun deletes an existing run directory for --force. It first renames the directory
-// to a hidden sibling, so that a crash during the deletion can never leave a half-deleted
-// run (checkpoints without their CSV rows) where the new run is about to be written.
-func removeRun(dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	aside, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".replaced-")
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(dir, filepath.Join(aside, "old")); err != nil {
-		os.Remove(aside)
-		return err
-	}
-	return os.RemoveAll(aside)
+	return usagef("--out %s: %v", dir, errors.Unwrap(err))
 }

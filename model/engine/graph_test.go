@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -13,7 +14,7 @@ import (
 
 // gradCase is one configuration of the gradient table.
 type gradCase struct {
-	phi       string
+	phi       model.Nonlinearity
 	n, s, r   int
 	steps     int
 	burnIn    int
@@ -35,8 +36,8 @@ func (c gradCase) String() string {
 // batchFixture is a random parameter set and batch for a gradCase, with the state shifted so
 // that units sit in the interesting range of every nonlinearity.
 type batchFixture struct {
-	sp                   Spec
-	p                    *Params
+	sp                   model.Spec
+	p                    *model.Params
 	h0                   *mat.Dense
 	input, noise, target []float64
 }
@@ -44,15 +45,15 @@ type batchFixture struct {
 func newFixture(t testing.TB, c gradCase, seed uint64) batchFixture {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
-	net := DefaultSettings()
+	net := model.DefaultSettings()
 	net.N, net.Nonlinearity, net.ZeroDiagonal = c.n, c.phi, c.zeroDiag
 	net.G = 0.5
-	sim := SimSettings{DT: c.dt, Steps: c.steps, Sigma: c.sigma, BurnIn: c.burnIn, Relax: 1}
-	sp, err := NewSpec(net, sim, c.s, c.r, c.trials, c.actReg)
+	sim := model.SimSettings{DT: c.dt, Steps: c.steps, Sigma: c.sigma, BurnIn: c.burnIn, Relax: 1}
+	sp, err := model.NewSpec(net, sim, c.s, c.r, c.trials, c.actReg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewParams(net, c.s, c.r, rng)
+	p, err := model.NewParams(net, c.s, c.r, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func newFixture(t testing.TB, c gradCase, seed uint64) batchFixture {
 }
 
 func (f batchFixture) simLoss() float64 {
-	return Loss(f.sp, Simulate(f.sp, f.p, f.h0, f.input, f.noise), f.target)
+	return model.Loss(f.sp, model.Simulate(f.sp, f.p, f.h0, f.input, f.noise), f.target)
 }
 
 // gradTable spans N = 1..20, T = 1..30, every nonlinearity, S = 1..3 and both tasks
@@ -94,7 +95,7 @@ func (f batchFixture) simLoss() float64 {
 func gradTable() []gradCase {
 	var cs []gradCase
 	sizes := []struct{ n, steps, burnIn int }{{1, 1, 0}, {3, 5, 1}, {7, 12, 3}, {20, 30, 6}}
-	for i, phi := range Nonlinearities {
+	for i, phi := range model.Nonlinearities {
 		for j, sz := range sizes {
 			s := 1 + (i+j)%3
 			linear := (i+j)%2 == 1
@@ -124,8 +125,8 @@ func TestGraphMatchesSimulator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr := Simulate(f.sp, f.p, f.h0, f.input, f.noise)
-			if want := Loss(f.sp, tr, f.target); !scalar.EqualWithinRel(got, want, 1e-12) {
+			tr := model.Simulate(f.sp, f.p, f.h0, f.input, f.noise)
+			if want := model.Loss(f.sp, tr, f.target); !scalar.EqualWithinRel(got, want, 1e-12) {
 				t.Errorf("loss: got %.17g, want %.17g", got, want)
 			}
 			final := tr.H[c.steps].RawMatrix().Data

@@ -1,6 +1,7 @@
-package model
+package engine
 
 import (
+	"github.com/balnet/balnet/model"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -25,7 +26,7 @@ import (
 type fusedWork[T float32 | float64] struct {
 	n, s, r, b, steps, first int
 	leak, gain, norm, reg    float64 // a = Δt/τ, g = b/S, Z = B·T·R, λ_act
-	phi                      string
+	phi                      model.Nonlinearity
 	gemm                     gemmFunc[T]
 
 	bias                  []T // N, the untrained bias
@@ -50,7 +51,7 @@ type fusedWork[T float32 | float64] struct {
 	hasBias bool // some bias is non-zero (it is zero unless set by hand)
 }
 
-func newFusedWork[T float32 | float64](sp Spec, bias []float64) *fusedWork[T] {
+func newFusedWork[T float32 | float64](sp model.Spec, bias []float64) *fusedWork[T] {
 	n, s, r, b, steps := sp.N, sp.S, sp.R, sp.Trials, sp.Steps
 	w := &fusedWork[T]{
 		n: n, s: s, r: r, b: b, steps: steps, first: sp.FirstCounted(),
@@ -244,27 +245,27 @@ func scatterT[T float32 | float64](dst []T, ld, col int, src []T, r, c int) {
 //	blk ← φ′(h) ⊙ blk + keep·later + reg·h,
 //
 // with φ′ taken from h or from p = φ(h); later is nil at t = T (δ_{T+1} = 0).
-func derivStep[T float32 | float64](phi string, blk, h, p, later []T, keep, reg T) {
+func derivStep[T float32 | float64](phi model.Nonlinearity, blk, h, p, later []T, keep, reg T) {
 	if later == nil {
 		keep, later = 0, h // keep·later vanishes; h only supplies a slice of the right length
 	}
 	blk, h, p, later = blk[:len(h)], h[:len(h)], p[:len(h)], later[:len(h)]
 	switch phi {
-	case "relu":
+	case model.ReLU:
 		reluDeriv(blk, h, later, keep, reg)
-	case "sigmoid":
+	case model.Sigmoid:
 		for i, v := range p {
 			blk[i] = blk[i]*(v*(1-v)) + keep*later[i] + reg*h[i]
 		}
-	case "tanh":
+	case model.Tanh:
 		for i, v := range p {
 			blk[i] = blk[i]*(1-v*v) + keep*later[i] + reg*h[i]
 		}
-	case "threshquad":
+	case model.ThreshQuad:
 		for i, v := range h {
 			blk[i] = blk[i]*(2*max(v, 0)) + keep*later[i] + reg*v
 		}
-	case "linear":
+	case model.Linear:
 		for i, v := range h {
 			blk[i] += keep*later[i] + reg*v
 		}
@@ -302,31 +303,31 @@ func reluDeriv[T float32 | float64](blk, h, later []T, keep, reg T) {
 }
 
 // phiStep sets p = φ(h) and next += keep·h + z element-wise.
-func phiStep[T float32 | float64](phi string, p, h, next, z []T, keep T) {
+func phiStep[T float32 | float64](phi model.Nonlinearity, p, h, next, z []T, keep T) {
 	p, next, z = p[:len(h)], next[:len(h)], z[:len(h)]
 	switch phi {
-	case "relu":
+	case model.ReLU:
 		for i, v := range h {
 			p[i] = max(v, 0)
 			next[i] += keep*v + z[i]
 		}
-	case "sigmoid":
+	case model.Sigmoid:
 		for i, v := range h {
 			p[i] = T(1 / (1 + math.Exp(-float64(v))))
 			next[i] += keep*v + z[i]
 		}
-	case "tanh":
+	case model.Tanh:
 		for i, v := range h {
 			p[i] = T(math.Tanh(float64(v)))
 			next[i] += keep*v + z[i]
 		}
-	case "threshquad":
+	case model.ThreshQuad:
 		for i, v := range h {
 			x := max(v, 0)
 			p[i] = x * x
 			next[i] += keep*v + z[i]
 		}
-	case "linear":
+	case model.Linear:
 		for i, v := range h {
 			p[i] = v
 			next[i] += keep*v + z[i]
@@ -337,26 +338,26 @@ func phiStep[T float32 | float64](phi string, p, h, next, z []T, keep T) {
 }
 
 // applyPhiT sets dst = φ(src) element-wise.
-func applyPhiT[T float32 | float64](phi string, dst, src []T) {
+func applyPhiT[T float32 | float64](phi model.Nonlinearity, dst, src []T) {
 	switch phi {
-	case "relu":
+	case model.ReLU:
 		for i, v := range src {
 			dst[i] = max(v, 0)
 		}
-	case "sigmoid":
+	case model.Sigmoid:
 		for i, v := range src {
 			dst[i] = T(1 / (1 + math.Exp(-float64(v))))
 		}
-	case "tanh":
+	case model.Tanh:
 		for i, v := range src {
 			dst[i] = T(math.Tanh(float64(v)))
 		}
-	case "threshquad":
+	case model.ThreshQuad:
 		for i, v := range src {
 			v = max(v, 0)
 			dst[i] = v * v
 		}
-	case "linear":
+	case model.Linear:
 		copy(dst, src)
 	default:
 		panic("model: no fused form for nonlinearity " + phi)

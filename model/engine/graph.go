@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 	"math"
 
 	G "gorgonia.org/gorgonia"
@@ -17,7 +18,7 @@ type Float interface{ ~float32 | ~float64 }
 //
 // Every node of the graph has a unique name: Gorgonia merges nodes with equal names.
 type Graph struct {
-	spec  Spec
+	spec  model.Spec
 	dtype tensor.Dtype
 	g     *G.ExprGraph
 	vm    G.VM
@@ -34,7 +35,7 @@ type Graph struct {
 // NewGraph builds the graph for sp in the given dtype (tensor.Float32 or tensor.Float64)
 // with the parameter values of p. The graph owns its copies of the parameters: use
 // ParamData to read or update them in place.
-func NewGraph(sp Spec, dtype tensor.Dtype, p *Params) (*Graph, error) {
+func NewGraph(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Graph, error) {
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
@@ -70,7 +71,7 @@ func NewGraph(sp Spec, dtype tensor.Dtype, p *Params) (*Graph, error) {
 		y := gr.matrix(fmt.Sprintf("target_%03d", t), r, b, nil)
 		gr.inputs, gr.noise, gr.targets = append(gr.inputs, in), append(gr.noise, nz), append(gr.targets, y)
 
-		// dh = −h + J·φ(h) + (b/S)·W_in·I_t + bias, in this order (see Simulate).
+		// dh = −h + J·φ(h) + (b/S)·W_in·I_t + bias, in this order (see model.Simulate).
 		dh := G.Must(G.Add(G.Must(G.Neg(h)), G.Must(G.Mul(J, ph))))
 		dh = G.Must(G.Add(dh, G.Must(G.Mul(gain, G.Must(G.Mul(Win, in))))))
 		dh = G.Must(G.Add(dh, biasNode))
@@ -102,15 +103,15 @@ func NewGraph(sp Spec, dtype tensor.Dtype, p *Params) (*Graph, error) {
 // phi appends φ(x) to the graph.
 func (gr *Graph) phi(x *G.Node) (*G.Node, error) {
 	switch gr.spec.Phi.Name {
-	case "relu":
+	case model.ReLU:
 		return G.Rectify(x)
-	case "sigmoid":
+	case model.Sigmoid:
 		return G.Sigmoid(x)
-	case "tanh":
+	case model.Tanh:
 		return G.Tanh(x)
-	case "linear":
+	case model.Linear:
 		return x, nil
-	case "threshquad":
+	case model.ThreshQuad:
 		r, err := G.Rectify(x)
 		if err != nil {
 			return nil, err

@@ -9,7 +9,7 @@
 // after installing the library (Debian: apt-get install -y libopenblas-dev). OpenBLAS is
 // limited to one thread, so that one training uses one core (see Fused).
 
-package model
+package engine
 
 /*
 #cgo LDFLAGS: -lopenblas

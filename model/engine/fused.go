@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 	"math"
 	"sync/atomic"
 
@@ -27,7 +28,7 @@ import (
 // shapes of one step (an N×N by N×B product with B ≈ 10) splitting a product over cores
 // costs more in synchronization than it saves.
 type Fused struct {
-	spec   Spec
+	spec   model.Spec
 	dtype  tensor.Dtype
 	g      *G.ExprGraph
 	vm     G.VM
@@ -51,14 +52,14 @@ var fusedCount atomic.Int64
 // tensor.Float64) with the parameter values of p. Like NewGraph, the engine owns its copies
 // of the parameters: use ParamData to read or update them in place. It panics when the
 // dimensions of p do not match sp.
-func NewFused(sp Spec, dtype tensor.Dtype, p *Params) (*Fused, error) {
+func NewFused(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Fused, error) {
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
 	switch sp.Phi.Name {
-	case "relu", "sigmoid", "tanh", "linear", "threshquad":
+	case model.ReLU, model.Sigmoid, model.Tanh, model.Linear, model.ThreshQuad:
 	default:
-		return nil, fmt.Errorf("model: no fused form for nonlinearity %q (allowed: %v)", sp.Phi.Name, Nonlinearities)
+		return nil, fmt.Errorf("model: no fused form for nonlinearity %q (allowed: %v)", sp.Phi.Name, model.Nonlinearities)
 	}
 	if n, s, r := p.Dims(); n != sp.N || s != sp.S || r != sp.R || len(p.Bias) != sp.N {
 		panic("model: parameter dimensions do not match the spec")
@@ -86,7 +87,7 @@ func NewFused(sp Spec, dtype tensor.Dtype, p *Params) (*Fused, error) {
 // buildFused adds the parameter nodes and the batch nodes (h0, input, noise, target, the
 // op's inputs 3..6) of element type T to g and returns the kernel of the fused ops, the
 // batch converter and the batch nodes.
-func buildFused[T float32 | float64](g *G.ExprGraph, sp Spec, p *Params, name string, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes) {
+func buildFused[T float32 | float64](g *G.ExprGraph, sp model.Spec, p *model.Params, name string, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes) {
 	n, s, r, b, bt := sp.N, sp.S, sp.R, sp.Trials, sp.Steps*sp.Trials
 	params[0], _ = matrixNode[T](g, "J", n, n, p.J.RawMatrix().Data)
 	params[1], _ = matrixNode[T](g, "W_in", n, s, p.Win.RawMatrix().Data)
@@ -113,7 +114,7 @@ func matrixNode[T float32 | float64](g *G.ExprGraph, name string, r, c int, init
 
 // fusedBatchT holds the backing arrays of the batch nodes.
 type fusedBatchT[T float32 | float64] struct {
-	sp                       Spec
+	sp                       model.Spec
 	h0, input, noise, target []T
 	work                     *fusedWork[T]
 }

@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 
 	"gorgonia.org/tensor"
 )
@@ -22,18 +23,18 @@ type Engine interface {
 	FinalState() []float64
 }
 
-// Engines lists the accepted names of NewEngine.
-var Engines = []string{"graph", "fused"}
+// Names lists the accepted names of New.
+var Names = []string{"graph", "fused"}
 
-// NewEngine returns the engine with the given name: "graph", the plain unrolled Gorgonia
+// New returns the engine with the given name: "graph", the plain unrolled Gorgonia
 // graph of NewGraph (the reference implementation), or "fused", the graph of one fused
 // recurrent op of NewFused (the same loss and gradient, computed with BLAS products).
-func NewEngine(name string, sp Spec, dtype tensor.Dtype, p *Params) (Engine, error) {
+func New(name string, sp model.Spec, dtype tensor.Dtype, p *model.Params) (Engine, error) {
 	switch name {
 	case "graph":
 		return NewGraph(sp, dtype, p)
 	case "fused":
 		return NewFused(sp, dtype, p)
 	}
-	return nil, fmt.Errorf("unknown engine %q (allowed: %v)", name, Engines)
+	return nil, fmt.Errorf("unknown engine %q (allowed: %v)", name, Names)
 }

@@ -1,7 +1,8 @@
-package model
+package engine
 
 import (
 	"fmt"
+	"github.com/balnet/balnet/model"
 	"testing"
 
 	"gonum.org/v1/gonum/floats/scalar"
@@ -15,7 +16,7 @@ import (
 // burn-in 2) so that the 120 graphs build quickly. gradTable adds the larger sizes.
 func fusedTable() []gradCase {
 	var cs []gradCase
-	for _, phi := range Nonlinearities {
+	for _, phi := range model.Nonlinearities {
 		for s := 1; s <= 3; s++ {
 			for _, linear := range []bool{false, true} {
 				r := s
@@ -66,7 +67,7 @@ var paramNames = [3]string{"J", "W_in", "W_out"}
 // mustEngine builds the named engine for the fixture in dtype.
 func mustEngine(t *testing.T, name string, dtype tensor.Dtype, f batchFixture) Engine {
 	t.Helper()
-	e, err := NewEngine(name, f.sp, dtype, f.p)
+	e, err := New(name, f.sp, dtype, f.p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func TestFusedFinalState(t *testing.T) {
 				t.Fatal(err)
 			}
 			runEngine(t, fu, f)
-			want := Simulate(f.sp, f.p, f.h0, f.input, f.noise).H[c.steps].RawMatrix().Data
+			want := model.Simulate(f.sp, f.p, f.h0, f.input, f.noise).H[c.steps].RawMatrix().Data
 			got := fu.FinalState()
 			if len(got) != len(want) {
 				t.Fatalf("len(FinalState): got %d, want %d", len(got), len(want))
@@ -296,15 +297,15 @@ func TestFusedAllocations(t *testing.T) {
 	t.Logf("allocations per Run: %v at T=5, %v at T=200", counts[0], counts[1])
 }
 
-// TestNewEngineFused: "fused" is a registered engine name.
-func TestNewEngineFused(t *testing.T) {
+// TestNewFusedName: "fused" is a registered engine name.
+func TestNewFusedName(t *testing.T) {
 	f := newFixture(t, gradTable()[1], 11)
-	e, err := NewEngine("fused", f.sp, tensor.Float64, f.p)
+	e, err := New("fused", f.sp, tensor.Float64, f.p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := e.(*Fused); !ok {
-		t.Errorf("NewEngine(\"fused\"): got %T, want *Fused", e)
+		t.Errorf("New(\"fused\"): got %T, want *Fused", e)
 	}
 	if _, err := NewFused(f.sp, tensor.Int, f.p); err == nil {
 		t.Error("NewFused with dtype int: got no error, want one")

@@ -1,6 +1,7 @@
-package model
+package engine
 
 import (
+	"github.com/balnet/balnet/model"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -20,16 +21,16 @@ type benchSize struct {
 }
 
 var benchSizes = []benchSize{
-	{"ref", 100, 10, 50, 10}, // SCIENCE.md §1.6: N = 100, B = 10, T = 50, S = 1
+	{"ref", 100, 10, 50, 10}, // docs/science.md §1.6: N = 100, B = 10, T = 50, S = 1
 	{"big", 1000, 10, 500, 100},
 }
 
-// benchBatch is a realistic batch for a benchSize: default network (SCIENCE.md §1.6) with
+// benchBatch is a realistic batch for a benchSize: default network (docs/science.md §1.6) with
 // one OU-like signal (mean I₀ = 1, innovation std 0.22, §1.3), target = input, standard
 // normal noise, and the initial state relaxed for 100τ under the constant input.
 type benchBatch struct {
-	sp                       Spec
-	p                        *Params
+	sp                       model.Spec
+	p                        *model.Params
 	h0, input, noise, target []float64
 }
 
@@ -46,15 +47,15 @@ func newBenchBatch(b *testing.B, sz benchSize) *benchBatch {
 		return bb
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	net := DefaultSettings()
+	net := model.DefaultSettings()
 	net.N = sz.n
-	sim := DefaultSimSettings()
+	sim := model.DefaultSimSettings()
 	sim.Steps, sim.BurnIn = sz.steps, sz.burnIn
-	sp, err := NewSpec(net, sim, 1, 1, sz.trials, 1e-4)
+	sp, err := model.NewSpec(net, sim, 1, 1, sz.trials, 1e-4)
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := NewParams(net, 1, 1, rng)
+	p, err := model.NewParams(net, 1, 1, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func newBenchBatch(b *testing.B, sz benchSize) *benchBatch {
 	for i := range h0.RawMatrix().Data {
 		h0.RawMatrix().Data[i] = rng.NormFloat64()
 	}
-	Relax(sp, p, h0, 1, sim.Relax)
+	model.Relax(sp, p, h0, 1, sim.Relax)
 	bb := &benchBatch{sp: sp, p: p, h0: h0.RawMatrix().Data,
 		input: make([]float64, sp.InputLen()), noise: make([]float64, sp.NoiseLen())}
 	for i := range bb.input {
@@ -124,7 +125,7 @@ func cpuTime() time.Duration {
 
 func benchEpoch(b *testing.B, sz benchSize, engine string, dtype tensor.Dtype) {
 	bb := newBenchBatch(b, sz)
-	e, err := NewEngine(engine, bb.sp, dtype, bb.p)
+	e, err := New(engine, bb.sp, dtype, bb.p)
 	if err != nil {
 		b.Fatal(err)
 	}
