@@ -17,23 +17,27 @@ const module = "github.com/balnet/balnet/"
 // packages and the way data flows"): tasks and model import neither each other nor anything
 // above them; model/engine (the Gorgonia graph and the fused op, the only Gorgonia users)
 // imports model; train imports model, model/engine and tasks, dmft only model and tasks (never checkpoints: the
-// command hands the loop a checkpointing hook); analysis imports only model (it takes a
+// command hands the loop a checkpointing hook); analysis imports model, and tasks, sim and info for the information rate (it takes a
 // plain analysis.Input, so neither train nor Gorgonia is among its dependencies);
 // checkpoints imports model and train for the state it stores; config collects the
 // settings structs; rundir owns the run directory on top of them; plots reads run
-// directories; only cmd/balnet imports everything, and nothing imports cmd.
+// directories; sim (long streaming simulations) imports model and tasks; info (spectra
+// and information rates) imports nothing of balnet's; only cmd/balnet imports everything,
+// and nothing imports cmd.
 var allowed = map[string][]string{
 	"tasks":        {},
 	"model":        {},
 	"model/engine": {"model"},
 	"train":        {"model", "model/engine", "tasks"},
 	"dmft":         {"model", "tasks"},
-	"analysis":     {"model"},
+	"sim":          {"model", "tasks"},
+	"info":         {},
+	"analysis":     {"model", "tasks", "sim", "info"},
 	"checkpoints":  {"model", "train", "analysis"},
 	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
 	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
 	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
-	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots"},
+	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

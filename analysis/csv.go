@@ -53,6 +53,11 @@ import (
 //     alignment, 0 = purely feedforward. Empty for k > D.
 //   - ef_ratio: ‖J_EF‖_F/‖Jˢ_D‖_F, the effective-feedforward share of the rank-D structure
 //     (0 for complete alignment); empty when D = 0.
+//   - mi_rate, mi_rate_nu (only with analysis.info_every > 0): the information-rate lower
+//     bound R_lb (Eq. 14, bits/τ) between each input channel and its readout, summed over
+//     channels, and between each input channel and the population rate ν, summed; from a
+//     simulation of the network at the run's Δt (InfoRate). Empty at analysis epochs that
+//     are not multiples of info_every.
 func Header(s Settings, signals, outputs int) []string {
 	h := []string{"epoch", "balance", "balance_rel"}
 	for _, prefix := range []string{"j_outlier", "lin_outlier"} {
@@ -73,7 +78,11 @@ func Header(s Settings, signals, outputs int) []string {
 	for k := 1; k <= MaxAlignRank; k++ {
 		h = append(h, "align"+strconv.Itoa(k))
 	}
-	return append(h, "ef_ratio")
+	h = append(h, "ef_ratio")
+	if s.InfoEvery > 0 {
+		h = append(h, "mi_rate", "mi_rate_nu")
+	}
+	return h
 }
 
 // Header returns the CSV header of r's rows: Header(r.Settings, S, R).
@@ -116,7 +125,11 @@ func (r *Record) Row() []string {
 	if r.Alignment != nil {
 		ef = r.Alignment.EFRatio
 	}
-	return append(row, FormatFloat(ef))
+	row = append(row, FormatFloat(ef))
+	if r.Settings.InfoEvery > 0 {
+		row = append(row, FormatFloat(r.MIRate), FormatFloat(r.MIRateNu))
+	}
+	return row
 }
 
 // FormatFloat is the one number format of balnet's CSV files (analysis.csv, metrics.csv,

@@ -34,6 +34,8 @@ type Input struct {
 	// I0 is the constant input of the fixed-point relaxation and of the drift residual
 	// (task.i0), Relax its duration in units of τ (sim.relax).
 	I0, Relax float64
+	// TauS and I1 are the OU input's τ_S and I₁ (task.tau_s, task.i1), for InfoRate.
+	TauS, I1 float64
 }
 
 // check returns an error if the shapes of in do not fit together.

@@ -131,6 +131,10 @@ type Record struct {
 	Threshold   float64
 	Rank        int
 	Alignment   *Alignment
+
+	// MIRate and MIRateNu are the information rates of InfoRate (readout and population
+	// rate, bits/τ) when analysis.info_every is due at this epoch, NaN otherwise.
+	MIRate, MIRateNu float64
 }
 
 // Analyze computes the Record of in with the reference Options (linearization at the
@@ -192,7 +196,14 @@ func AnalyzeWith(in Input, s Settings, o Options) (*Record, error) {
 		return nil, fmt.Errorf("analysis: unknown linearization %v", o.Linearization)
 	}
 	epoch := in.Epoch
-	r := &Record{Epoch: epoch, Settings: s, Linearization: o.Linearization, Clusters: k}
+	r := &Record{Epoch: epoch, Settings: s, Linearization: o.Linearization, Clusters: k,
+		MIRate: math.NaN(), MIRateNu: math.NaN()}
+	if infoDue(s, epoch) {
+		var err error
+		if r.MIRate, r.MIRateNu, err = InfoRate(in); err != nil {
+			return nil, fmt.Errorf("analysis at epoch %d: information rate: %w", epoch, err)
+		}
+	}
 
 	init := mat.DenseCopyOf(in.Init.J)
 	if in.Float32 {

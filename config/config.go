@@ -18,11 +18,12 @@ import (
 type Config struct {
 	train.Config `yaml:",inline"`
 	Analysis     analysis.Settings `yaml:"analysis"`
+	Info         Info              `yaml:"info"`
 }
 
 // Default returns the embedded default configuration (the reference setting).
 func Default() Config {
-	return Config{Config: train.DefaultConfig(), Analysis: analysis.DefaultSettings()}
+	return Config{Config: train.DefaultConfig(), Analysis: analysis.DefaultSettings(), Info: DefaultInfo()}
 }
 
 // Error is an invalid configuration value or key.

@@ -64,11 +64,15 @@ func (c Config) Validate() error {
 		intAtLeast("analysis.every", c.Analysis.Every, 0),
 		intAtLeast("analysis.outliers", c.Analysis.Outliers, 1),
 		intAtLeast("analysis.clusters", c.Analysis.Clusters, 0),
+		intAtLeast("analysis.info_every", c.Analysis.InfoEvery, 0),
 	}
 	for _, err := range checks {
 		if err != nil {
 			return err
 		}
+	}
+	if err := c.validateInfo(); err != nil {
+		return err
 	}
 	switch {
 	case c.Sim.BurnIn >= c.Sim.Steps:

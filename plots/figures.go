@@ -27,6 +27,9 @@ func (r *run) build(name string) (f figure, notes []string, err error) {
 	case "outliers":
 		return r.outliersFigure()
 	case "balance":
+		if r.analysis != nil && r.analysis.Has("mi_rate") {
+			return r.balanceInfoFigure()
+		}
 		return one(r.balancePanel())(6, 4)
 	case "weights":
 		return r.weightsFigure()
@@ -204,4 +207,56 @@ func dedupe(notes []string) []string {
 		}
 	}
 	return out
+}
+
+// balanceInfoFigure is the balance figure of a run that measures its information rate
+// (analysis.info_every): the balance and, beside it, the information rate against epoch —
+// the rate rises as the balance tightens.
+func (r *run) balanceInfoFigure() (figure, []string, error) {
+	var panels []panel
+	var reasons []string
+	if p, err := r.balancePanel(); err == nil {
+		panels = append(panels, p)
+	} else {
+		reasons = append(reasons, "balance: "+err.Error())
+	}
+	if p, err := r.infoPanel(); err == nil {
+		panels = append(panels, p)
+	} else {
+		reasons = append(reasons, "information rate: "+err.Error())
+	}
+	return figureOf("", 2, panels, reasons, 12*vg.Inch, 4*vg.Inch)
+}
+
+// infoPanel draws the information rates mi_rate (readout) and mi_rate_nu (population
+// rate) of analysis.csv against epoch, in bits/τ; epochs without a measurement are gaps.
+func (r *run) infoPanel() (*plot.Plot, error) {
+	s, err := epochSeries(r.analysis, []string{"mi_rate", "mi_rate_nu"},
+		[]string{"readout vs input", "population rate vs input"})
+	if err != nil {
+		return nil, err
+	}
+	// Keep only the epochs with a measurement, so that the curves are not broken by the
+	// analysis rows in between.
+	var keep EpochSeries
+	for i, e := range s.Epoch {
+		if finite(s.Curves[0].Y[i]) || finite(s.Curves[1].Y[i]) {
+			keep.Epoch = append(keep.Epoch, e)
+		}
+	}
+	for _, c := range s.Curves {
+		var y []float64
+		for i := range s.Epoch {
+			if finite(s.Curves[0].Y[i]) || finite(s.Curves[1].Y[i]) {
+				y = append(y, c.Y[i])
+			}
+		}
+		keep.Curves = append(keep.Curves, Curve{Label: c.Label, Y: y})
+	}
+	p := newPlot("Information rate (R_lb, Eq. 14)", epochLabel, "bits/τ")
+	p.Legend.Left = true
+	if !addEpochSeries(p, keep, false, nil) {
+		return nil, fmt.Errorf("no information rate measured yet")
+	}
+	return p, nil
 }

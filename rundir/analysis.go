@@ -21,7 +21,7 @@ func AnalysisInput(t *train.Trainer) analysis.Input {
 		Float32: cfg.DType == train.Float32,
 		Params:  t.Params(), Init: t.InitialParams(),
 		TestInput: t.TestBatch().Input, TestNoise: t.TestNoise(), H0: t.InitialState(),
-		I0: cfg.Task.I0, Relax: cfg.Sim.Relax,
+		I0: cfg.Task.I0, Relax: cfg.Sim.Relax, TauS: cfg.Task.TauS, I1: cfg.Task.I1,
 	}
 }
 
@@ -46,7 +46,7 @@ func StateInput(cfg config.Config, s *train.State) (analysis.Input, error) {
 		Float32: cfg.DType == train.Float32,
 		Params:  s.Params.Clone(), Init: s.Init.Clone(),
 		TestInput: batch.Input, TestNoise: noise, H0: mat.DenseCopyOf(s.H0),
-		I0: cfg.Task.I0, Relax: cfg.Sim.Relax,
+		I0: cfg.Task.I0, Relax: cfg.Sim.Relax, TauS: cfg.Task.TauS, I1: cfg.Task.I1,
 	}, nil
 }
 

@@ -22,6 +22,11 @@ const usage = `usage:
   balnet export  RUN_DIR [--epoch E] --out FILE.npz
                                                parameters as a .npz for numpy
   balnet config                                print the default configuration
+  balnet info    [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
+                                               information rate of a network built from a
+                                               configuration (default: Fig. 5 at b = 1)
+  balnet info    RUN_DIR [--epoch E] [--set info.key=value]... [--out DIR] [--no-plots] [--quiet]
+                                               … of a trained network
 
 Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
 configuration error, 1 run-time failure.
@@ -57,11 +62,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExport(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = cmdConfig(args[1:], stdout)
+	case "info":
+		err = cmdInfo(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, help)", args[0])
 	}
 	if err == nil {
 		return 0
@@ -118,7 +125,11 @@ func cmdConfig(args []string, stdout io.Writer) error {
 // then every --set, then --epochs and --seed (nil when not given); it is resolved and
 // validated.
 func loadConfig(file string, sets []string, epochs *int, seed *uint64) (config.Config, error) {
-	c := config.Default()
+	return loadConfigFrom(config.Default(), file, sets, epochs, seed)
+}
+
+// loadConfigFrom is loadConfig on another base than the default configuration.
+func loadConfigFrom(c config.Config, file string, sets []string, epochs *int, seed *uint64) (config.Config, error) {
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {

@@ -1,0 +1,71 @@
+package sim
+
+import "fmt"
+
+// Settings configure one simulation. The zero value of every field except DT and Steps
+// means its documented default.
+type Settings struct {
+	// DT is the Euler step Δt in units of τ (required, > 0).
+	DT float64
+	// Sigma is the noise amplitude σ: each step adds σ√(Δt/τ)·ζ, ζ ~ N(0, 1) iid per unit
+	// and realization (docs/science.md §1.1).
+	Sigma float64
+	// BurnIn is the number of Euler steps integrated before recording starts.
+	BurnIn int
+	// Steps is the number of Euler steps integrated while recording (required, ≥ 1); the
+	// simulation takes BurnIn + Steps steps in all.
+	Steps int
+	// Stride records every Stride-th state (0 means 1): the records are the states
+	// n = BurnIn + k·Stride, k = 1 … ⌊Steps/Stride⌋.
+	Stride int
+	// Realizations is the number R of independent realizations integrated side by side
+	// (0 means 1): the same network, independent noise, and an input from the Input source
+	// (independent for OU, shared for Path and Func).
+	Realizations int
+	// Float32 integrates in single precision (state, couplings and products); observables
+	// are accumulated in float64 either way.
+	Float32 bool
+	// H0 is the initial state: nil (all zeros), N values (the same for every realization)
+	// or R·N values (realization-major).
+	H0 []float64
+	// Project lists vectors v (length N each) whose projections vᵀφ(h) are recorded.
+	Project [][]float64
+	// Limit is the bound on max_i |h_i| beyond which the run is a blow-up (0 means 1e6).
+	Limit float64
+}
+
+func (s Settings) stride() int       { return max(s.Stride, 1) }
+func (s Settings) realizations() int { return max(s.Realizations, 1) }
+func (s Settings) limit() float64 {
+	if s.Limit == 0 {
+		return 1e6
+	}
+	return s.Limit
+}
+
+// Records returns the number of recorded states, ⌊Steps/Stride⌋.
+func (s Settings) Records() int { return s.Steps / s.stride() }
+
+func (s Settings) check(n int) error {
+	switch {
+	case !(s.DT > 0):
+		return fmt.Errorf("sim: dt = %g, want > 0", s.DT)
+	case !(s.Sigma >= 0):
+		return fmt.Errorf("sim: sigma = %g, want ≥ 0", s.Sigma)
+	case s.BurnIn < 0:
+		return fmt.Errorf("sim: burn-in = %d steps, want ≥ 0", s.BurnIn)
+	case s.Steps < 1:
+		return fmt.Errorf("sim: steps = %d, want ≥ 1", s.Steps)
+	case s.Stride < 0:
+		return fmt.Errorf("sim: stride = %d, want ≥ 1 (or 0 for 1)", s.Stride)
+	case s.Realizations < 0:
+		return fmt.Errorf("sim: realizations = %d, want ≥ 1 (or 0 for 1)", s.Realizations)
+	case s.Records() < 1:
+		return fmt.Errorf("sim: steps = %d with stride %d records nothing", s.Steps, s.Stride)
+	case s.H0 != nil && len(s.H0) != n && len(s.H0) != n*s.realizations():
+		return fmt.Errorf("sim: len(H0) = %d, want N = %d or R·N = %d", len(s.H0), n, n*s.realizations())
+	case !(s.Limit >= 0):
+		return fmt.Errorf("sim: limit = %g, want ≥ 0", s.Limit)
+	}
+	return nil
+}
