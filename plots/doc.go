@@ -25,6 +25,9 @@
 //
 // # What a run directory provides
 //
+// (names: the constants of package rundir; columns: rundir.MetricsHeader and
+// analysis.Header, the single source of their definitions)
+//
 //	config.yaml                  config.Parse(data, config.Default())
 //	metrics.csv                  epoch,train_loss,test_loss,wall_seconds
 //	analysis.csv                 epoch, balance, balance_rel, j_outlier{k}_re/_im,
@@ -33,17 +36,18 @@
 //	                             j_between, j_overall, cluster_ari, rank, align{k},
 //	                             ef_ratio
 //	spectra/epoch-%08d.npz       j_eig, lin_eig (N×2), labels_win, labels_j, order (N)
-//	checkpoints/                 the training state (checkpoints.LatestState, LoadState)
+//	checkpoints/                 the training state (checkpoints.Latest, LoadState)
 //
 // Columns are read by name, never by position; K, S and R follow from the header. An
 // empty field is NaN (train_loss at epoch 0, align{k} for k above the rank), and a NaN
 // breaks a line instead of being drawn.
 //
-// The before/after trajectories are the fixed test batch of the run simulated by
-// train.Restore(cfg, state).TestTrajectory(): after training with the checkpoint's
-// parameters from its relaxed initial state H0; before training with the epoch-0
-// parameters from H0 relaxed noise-free with them (model.Relax), on the same inputs and
-// noise. Time is t/τ = ti·Δt/τ for state index ti.
+// The before/after trajectories are the fixed test batch of the run (train.TestData,
+// redrawn from the seed) simulated with the plain simulator (rundir.StateInput and
+// analysis.Input.TestTrajectory; no training engine is built): after training with the
+// checkpoint's parameters from its relaxed initial state H0; before training with the
+// epoch-0 parameters from H0 relaxed noise-free with them (model.Relax), on the same
+// inputs and noise. Time is t/τ = ti·Δt/τ for state index ti.
 //
 // # Runs in progress, resumed and partial runs
 //
@@ -62,6 +66,6 @@
 // OutlierSeries, WeightMeanSeries, CouplingSeries, AlignmentSeries, ReadSpectra,
 // TraceSeries, ActivitySeries, ExampleNeurons, BinEdges, Histogram, ClusterPoints,
 // SortedMatrix, SummaryTitle; the Euler-map bounds are model.Spec.StabilityBound and
-// DeadbeatEigenvalue), tested against
-// hand-written golden values; the drawing only lays them out.
+// DeadbeatEigenvalue), tested against hand-written golden values; the drawing only lays
+// them out. Legends and doc comments state the definitions of analysis.Header.
 package plots

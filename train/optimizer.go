@@ -1,29 +1,23 @@
 package train
 
-// optimizer is Adam for the dtype of the graph: the parameters and gradients are the
-// graph's backing arrays ([]float32 or []float64).
+import "github.com/balnet/balnet/model/engine"
+
+// optimizer is Adam for the dtype of the engine: the parameters and gradients are the
+// engine's backing arrays.
 type optimizer interface {
-	update(params, grads [3]any)
+	update(params, grads engine.Arrays)
 	state() AdamState
 	restore(AdamState)
 }
 
 type adam32 struct{ *adam[float32] }
 
-func (a *adam32) update(params, grads [3]any) {
-	a.adam.update(typed[float32](params), typed[float32](grads))
+func (a *adam32) update(params, grads engine.Arrays) {
+	a.adam.update(params.F32[:], grads.F32[:])
 }
 
 type adam64 struct{ *adam[float64] }
 
-func (a *adam64) update(params, grads [3]any) {
-	a.adam.update(typed[float64](params), typed[float64](grads))
-}
-
-func typed[T float32 | float64](xs [3]any) [][]T {
-	out := make([][]T, len(xs))
-	for i, x := range xs {
-		out[i] = x.([]T)
-	}
-	return out
+func (a *adam64) update(params, grads engine.Arrays) {
+	a.adam.update(params.F64[:], grads.F64[:])
 }

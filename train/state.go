@@ -6,6 +6,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
 	"github.com/balnet/balnet/tasks"
 )
 
@@ -55,7 +56,7 @@ func Restore(cfg Config, s *State) (*Trainer, error) {
 	}
 	d := t.graph.ParamData()
 	for k, m := range []*mat.Dense{s.Params.J, s.Params.Win, s.Params.Wout} {
-		copyNarrow(d[k], m.RawMatrix().Data)
+		copyNarrow(d, k, m.RawMatrix().Data)
 	}
 	t.init = s.Init.Clone()
 	t.opt.restore(s.Adam)
@@ -107,11 +108,11 @@ func (t *Trainer) check(s *State) error {
 	return nil
 }
 
-func copyNarrow(dst any, src []float64) {
-	switch d := dst.(type) {
-	case []float32:
-		narrow(d, src)
-	case []float64:
-		copy(d, src)
+// copyNarrow copies src into parameter k of d, in d's dtype.
+func copyNarrow(d engine.Arrays, k int, src []float64) {
+	if d.IsFloat32() {
+		narrow(d.F32[k], src)
+	} else {
+		copy(d.F64[k], src)
 	}
 }

@@ -285,7 +285,7 @@ func (t *Trainer) step() (float64, error) {
 		return loss, err
 	}
 	if t.cfg.Network.ZeroDiagonal {
-		maskDiagonal(grads[0], t.spec.N)
+		maskDiagonal(grads, t.spec.N)
 	}
 	t.opt.update(t.graph.ParamData(), grads)
 	t.epoch++
@@ -350,7 +350,7 @@ func (t *Trainer) Params() *model.Params {
 	d := t.graph.ParamData()
 	p := t.init.Clone()
 	for k, m := range []*mat.Dense{p.J, p.Win, p.Wout} {
-		copyWide(m.RawMatrix().Data, d[k])
+		copyWide(m.RawMatrix().Data, d, k)
 	}
 	return p
 }
@@ -380,47 +380,48 @@ func normals(dst []float64, rng *rand.Rand) {
 	}
 }
 
-func maskDiagonal(g any, n int) {
-	switch g := g.(type) {
-	case []float32:
-		for i := 0; i < n; i++ {
-			g[i*n+i] = 0
-		}
-	case []float64:
-		for i := 0; i < n; i++ {
-			g[i*n+i] = 0
-		}
+// maskDiagonal zeroes the diagonal of the N×N gradient of J (docs/science.md §1.2).
+func maskDiagonal(g engine.Arrays, n int) {
+	if g.IsFloat32() {
+		zeroDiag(g.F32[0], n)
+	} else {
+		zeroDiag(g.F64[0], n)
 	}
 }
 
-func finite(params [3]any) (string, bool) {
-	names := [3]string{"J", "W_in", "W_out"}
-	for k, p := range params {
-		switch p := p.(type) {
-		case []float32:
-			for _, v := range p {
-				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return names[k], false
-				}
-			}
-		case []float64:
-			for _, v := range p {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return names[k], false
-				}
-			}
+func zeroDiag[T float32 | float64](g []T, n int) {
+	for i := 0; i < n; i++ {
+		g[i*n+i] = 0
+	}
+}
+
+// finite returns the name of the first parameter with a NaN or infinite element.
+func finite(params engine.Arrays) (string, bool) {
+	for k := range 3 {
+		ok := params.IsFloat32() && allFinite(params.F32[k]) || !params.IsFloat32() && allFinite(params.F64[k])
+		if !ok {
+			return engine.ArrayNames[k], false
 		}
 	}
 	return "", true
 }
 
-func copyWide(dst []float64, src any) {
-	switch s := src.(type) {
-	case []float32:
-		for i, v := range s {
+func allFinite[T float32 | float64](xs []T) bool {
+	for _, v := range xs {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// copyWide copies parameter k of d into dst, widened to float64.
+func copyWide(dst []float64, d engine.Arrays, k int) {
+	if d.IsFloat32() {
+		for i, v := range d.F32[k] {
 			dst[i] = float64(v)
 		}
-	case []float64:
-		copy(dst, s)
+		return
 	}
+	copy(dst, d.F64[k])
 }

@@ -15,10 +15,10 @@ type Engine interface {
 	// the step-major input, standard-normal noise ζ and target of one batch. Gradients never
 	// accumulate across runs.
 	Run(h0, input, noise, target []float64) (float64, error)
-	// ParamData returns the backing arrays of J, W_in and W_out ([]float32 or []float64).
-	ParamData() [3]any
+	// ParamData returns the backing arrays of J, W_in and W_out in the engine's dtype.
+	ParamData() Arrays
 	// GradData returns the backing arrays of ∂l/∂J, ∂l/∂W_in, ∂l/∂W_out of the last Run.
-	GradData() ([3]any, error)
+	GradData() (Arrays, error)
 	// FinalState returns a float64 copy of the state h_T of the last Run (N×B row-major).
 	FinalState() []float64
 }

@@ -48,15 +48,14 @@ func runEngine(t *testing.T, e Engine, f batchFixture) (float64, [3][]float64) {
 		t.Fatal(err)
 	}
 	var out [3][]float64
-	for k, d := range g {
-		switch d := d.(type) {
-		case []float64:
-			out[k] = append([]float64(nil), d...)
-		case []float32:
-			out[k] = make([]float64, len(d))
-			for i, v := range d {
-				out[k][i] = float64(v)
-			}
+	for k := range 3 {
+		if !g.IsFloat32() {
+			out[k] = append([]float64(nil), g.F64[k]...)
+			continue
+		}
+		out[k] = make([]float64, len(g.F32[k]))
+		for i, v := range g.F32[k] {
+			out[k][i] = float64(v)
 		}
 	}
 	return loss, out
@@ -233,11 +232,10 @@ func TestFusedReuse(t *testing.T) {
 			}
 
 			// Change W_out through ParamData: the next run must equal a fresh engine's.
-			switch d := e.ParamData()[2].(type) {
-			case []float64:
-				d[0] += 0.5
-			case []float32:
-				d[0] += 0.5
+			if d := e.ParamData(); d.IsFloat32() {
+				d.F32[2][0] += 0.5
+			} else {
+				d.F64[2][0] += 0.5
 			}
 			f2.p.Wout.RawMatrix().Data[0] += 0.5
 			loss3, _ := runEngine(t, e, f2)

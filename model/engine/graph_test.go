@@ -160,7 +160,7 @@ func TestGraphGradientFiniteDifference(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k, m := range []*mat.Dense{f.p.J, f.p.Win, f.p.Wout} {
-				got := grads[k].([]float64)
+				got := grads.F64[k]
 				want := finiteDifference(f, m.RawMatrix().Data, delta)
 				checkGradient(t, []string{"J", "W_in", "W_out"}[k], got, want, tol)
 			}

@@ -7,27 +7,53 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// Arrays are the row-major backing arrays of J, W_in and W_out (or of their gradients), in
+// that order, in the engine's dtype: F32 is set for a float32 engine and F64 for a float64
+// one, the other is all nil. Writing to a parameter array changes the next Run.
+type Arrays struct {
+	F32 [3][]float32
+	F64 [3][]float64
+}
+
+// IsFloat32 reports whether a holds float32 arrays.
+func (a Arrays) IsFloat32() bool { return a.F32[0] != nil }
+
+// ArrayNames are the names of the three arrays, for messages: J, W_in, W_out.
+var ArrayNames = [3]string{"J", "W_in", "W_out"}
+
+// put stores the backing array of parameter k.
+func (a *Arrays) put(k int, data any) {
+	switch d := data.(type) {
+	case []float32:
+		a.F32[k] = d
+	case []float64:
+		a.F64[k] = d
+	default:
+		panic(fmt.Sprintf("engine: array of %T, want []float32 or []float64", data))
+	}
+}
+
 // paramNodes are the Gorgonia nodes of J, W_in and W_out of an engine, in that order.
 type paramNodes [3]*G.Node
 
-// data returns the nodes' backing arrays ([]float32 or []float64, row-major).
-func (ps paramNodes) data() [3]any {
-	var d [3]any
+// data returns the nodes' backing arrays.
+func (ps paramNodes) data() Arrays {
+	var d Arrays
 	for i, n := range ps {
-		d[i] = n.Value().Data()
+		d.put(i, n.Value().Data())
 	}
 	return d
 }
 
 // grads returns the backing arrays of the nodes' gradients after a run.
-func (ps paramNodes) grads() ([3]any, error) {
-	var d [3]any
+func (ps paramNodes) grads() (Arrays, error) {
+	var d Arrays
 	for i, n := range ps {
 		v, err := n.Grad()
 		if err != nil {
-			return d, fmt.Errorf("model: gradient of %s: %w", n.Name(), err)
+			return Arrays{}, fmt.Errorf("model: gradient of %s: %w", n.Name(), err)
 		}
-		d[i] = v.Data()
+		d.put(i, v.Data())
 	}
 	return d, nil
 }
@@ -41,16 +67,16 @@ func (ps paramNodes) zeroGrads() {
 	}
 }
 
-// ParamData returns the backing arrays of J, W_in and W_out ([]float32 or []float64,
-// row-major). Writing to them changes the parameters of the next Run.
-func (gr *Graph) ParamData() [3]any { return gr.params.data() }
+// ParamData returns the backing arrays of J, W_in and W_out. Writing to them changes the
+// parameters of the next Run.
+func (gr *Graph) ParamData() Arrays { return gr.params.data() }
 
 // GradData returns the backing arrays of ∂l/∂J, ∂l/∂W_in and ∂l/∂W_out after a Run.
-func (gr *Graph) GradData() ([3]any, error) { return gr.params.grads() }
+func (gr *Graph) GradData() (Arrays, error) { return gr.params.grads() }
 
-// ParamData returns the backing arrays of J, W_in and W_out ([]float32 or []float64,
-// row-major). Writing to them changes the parameters of the next Run.
-func (f *Fused) ParamData() [3]any { return f.params.data() }
+// ParamData returns the backing arrays of J, W_in and W_out. Writing to them changes the
+// parameters of the next Run.
+func (f *Fused) ParamData() Arrays { return f.params.data() }
 
 // GradData returns the backing arrays of ∂l/∂J, ∂l/∂W_in and ∂l/∂W_out after a Run.
-func (f *Fused) GradData() ([3]any, error) { return f.params.grads() }
+func (f *Fused) GradData() (Arrays, error) { return f.params.grads() }
