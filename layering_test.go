@@ -22,8 +22,9 @@ const module = "github.com/balnet/balnet/"
 // checkpoints imports model and train for the state it stores; config collects the
 // settings structs; rundir owns the run directory on top of them; plots reads run
 // directories; sim (long streaming simulations) imports model and tasks; info (spectra
-// and information rates) imports nothing of balnet's; only cmd/balnet imports everything,
-// and nothing imports cmd.
+// and information rates) imports nothing of balnet's; sweep runs grids of runs (as balnet
+// child processes, so it imports no cmd); only cmd/balnet imports everything, and nothing
+// imports cmd.
 var allowed = map[string][]string{
 	"tasks":        {},
 	"model":        {},
@@ -37,7 +38,8 @@ var allowed = map[string][]string{
 	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
 	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
 	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
-	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info"},
+	"sweep":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
+	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info", "sweep"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

@@ -82,7 +82,7 @@ func TestValidateDefault(t *testing.T) {
 	for _, s := range []string{"network.tau=0", "network.g=-1", "network.b=0", "network.ei.scale=third",
 		"task.tau_s=-1", "task.i1=-0.1", "sim.sigma=-1", "sim.relax=-1", "train.beta1=1", "train.beta2=-0.1",
 		"train.eps=0", "train.activity_reg=-1", "train.test_every=0", "train.checkpoint_every=0", "train.keep=0",
-		"train.engine=gpu", "analysis.every=-1", "analysis.outliers=0", "analysis.clusters=101", "train.epochs=-1"} {
+		"train.engine=gpu", "train.threads=0", "analysis.every=-1", "analysis.outliers=0", "analysis.clusters=101", "train.epochs=-1"} {
 		c := Default()
 		if err := c.Set(s); err != nil {
 			t.Fatalf("Set(%q): %v", s, err)

@@ -60,6 +60,7 @@ func (c Config) Validate() error {
 		intAtLeast("train.checkpoint_every", c.Train.CheckpointEvery, 1),
 		intAtLeast("train.keep", c.Train.Keep, 1),
 		oneOf("train.engine", c.Train.Engine, engine.Names),
+		intAtLeast("train.threads", c.Train.Threads, 1),
 
 		intAtLeast("analysis.every", c.Analysis.Every, 0),
 		intAtLeast("analysis.outliers", c.Analysis.Outliers, 1),

@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# bench-peer.sh — balnet against its PyTorch peer on the reference setting (docs/science.md §1.6:
-# N=100, B=10, T=50, S=1, float32, one thread), side by side in one run.
+# bench-peer.sh — whole training epochs of balnet against its PyTorch peer, side by side in
+# one run, one thread each: the reference setting (docs/science.md §1.6: N=100, B=10, T=50,
+# S=1, float32) and a big network (N=1000, T=500, burn-in 100, B=10).
 #
-# It runs ROUNDS interleaved rounds of: the Go benchmark BenchmarkEpoch/ref/fused/float32
-# (pure Go, and with OpenBLAS when libopenblas and a C compiler are available) and
-# ../shared/peers/torch_reference.py --threads 1, then prints the median ms/epoch of each and
-# the ratio torch/balnet (wall clock; the CPU time of the Go runs is shown too, since on a
-# shared machine the wall clock includes waiting for a core). The Go figure is one
-# Engine.Run (forward + backward); the torch figure is a whole epoch (batch, forward,
-# backward, Adam), whose extra parts are small.
+# Each round runs, one after the other: train's BenchmarkEpoch (one whole epoch: batch,
+# noise, forward, backward, Adam) of every balnet build — "simd" (the default build of the
+# Makefile, GOEXPERIMENT=simd: AVX2/AVX-512 kernels), "plain" (a plain `go build`/`go install`
+# without the experiment: gonum) and "openblas" (when a C compiler can link libopenblas) —
+# with GOMAXPROCS=1, and ../shared/peers/torch_reference.py --threads 1 (its own loop of
+# whole epochs; scripts/torch_cpu.py adds its CPU time). The rounds interleave the engines
+# so that a change of the machine's load hits all of them; the table shows medians over the
+# rounds of the wall-clock time per epoch, the ratio torch/balnet and the CPU time per epoch
+# (on a shared machine the wall clock includes waiting for a core).
 #
-# Environment: ROUNDS (default 5), BENCHTIME (go -test.benchtime, default 2s),
-# PEER (default ../shared/peers/torch_reference.py relative to the repository).
-# Installs python3-torch with apt-get when /usr/bin/python3 cannot import torch.
+# Environment: ROUNDS (default 5) and BIG_ROUNDS (default 3), BENCHTIME (go
+# -test.benchtime of the reference setting, default 2s), BIG_EPOCHS (default 3 per round),
+# PEER (default ../shared/peers/torch_reference.py relative to the repository), SIZES
+# (default "ref big"). Installs python3-torch with apt-get when /usr/bin/python3 cannot
+# import torch.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
+BIG_ROUNDS=${BIG_ROUNDS:-3}
 BENCHTIME=${BENCHTIME:-2s}
+BIG_EPOCHS=${BIG_EPOCHS:-3}
+SIZES=${SIZES:-ref big}
 PEER=${PEER:-../shared/peers/torch_reference.py}
-BENCH='^BenchmarkEpoch$/^ref$/^fused$/^float32$'
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -33,47 +40,68 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-CGO_ENABLED=0 go test -c -o "$tmp/pure.test" ./model/engine/
-engines=(pure)
-# OpenBLAS is used when a C compiler can link against it (make openblas installs it).
+CGO_ENABLED=0 GOEXPERIMENT=simd go test -c -o "$tmp/simd.test" ./train/
+CGO_ENABLED=0 GOEXPERIMENT= go test -c -o "$tmp/plain.test" ./train/
+engines=(simd plain)
 if echo 'int main(void) { return 0; }' | cc -x c - -lopenblas -o /dev/null 2>/dev/null; then
-	CGO_ENABLED=1 go test -tags openblas -c -o "$tmp/openblas.test" ./model/engine/
+	CGO_ENABLED=1 GOEXPERIMENT=simd go test -tags openblas -c -o "$tmp/openblas.test" ./train/
 	engines+=(openblas)
 else
-	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev and a C compiler); pure Go only" >&2
+	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev and a C compiler)" >&2
 fi
 
-# go_ms BINARY: wall-clock and CPU ms per epoch of one benchmark run.
-go_ms() {
-	"$1" -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" -test.count 1 |
+# go_run BINARY SIZE: "wall cpu path" of one benchmark run (ms per epoch, kernel path).
+go_run() {
+	local bt=$BENCHTIME
+	[ "$2" = big ] && bt=${BIG_EPOCHS}x
+	GOMAXPROCS=1 "$1" -test.run '^$' -test.bench "^BenchmarkEpoch\$/^$2\$/^fused\$/^float32\$" -test.benchtime "$bt" -test.count 1 |
 		awk '/^BenchmarkEpoch/ {
+			split($1, p, "/"); path = p[5]; sub(/-[0-9]+$/, "", path)
 			for (i = 2; i <= NF; i++) { if ($i == "ns/op") w = $(i-1); if ($i == "cpu-ns/op") c = $(i-1) }
-			printf "%.4f %.4f\n", w / 1e6, c / 1e6; exit }'
+			printf "%.4f %.4f %s\n", w / 1e6, c / 1e6, path; exit }'
 }
-torch_ms() {
-	/usr/bin/python3 "$PEER" --threads 1 | awk '/^seconds_per_epoch/ { printf "%.4f\n", $2 * 1e3 }'
+# torch_run SIZE: "wall cpu" ms per epoch of the peer.
+torch_run() {
+	local args=()
+	[ "$1" = big ] && args=(--N 1000 --T 500 --epochs "$BIG_EPOCHS" --warmup 1)
+	/usr/bin/python3 scripts/torch_cpu.py "$PEER" --threads 1 "${args[@]}" |
+		awk '/^seconds_per_epoch/ { w = $2 } /^cpu_seconds_per_epoch/ { c = $2 } END { printf "%.4f %.4f\n", w * 1e3, c * 1e3 }'
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR+1)/2]; else printf "%.4f\n", (v[NR/2] + v[NR/2+1]) / 2 }'; }
 
 torch_version=$(/usr/bin/python3 -c "import torch; print(torch.__version__)")
-echo "bench-peer: reference setting N=100 B=10 T=50 S=1, float32, one thread; $ROUNDS rounds; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-for r in $(seq "$ROUNDS"); do
-	for e in "${engines[@]}"; do
-		read -r wall cpu < <(go_ms "$tmp/$e.test")
-		echo "$wall" >>"$tmp/$e.ms"
-		echo "$cpu" >>"$tmp/$e.cpu"
+echo "bench-peer: $(date -u '+%Y-%m-%d %H:%M UTC'); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; go $(go env GOVERSION); torch $torch_version"
+for size in $SIZES; do
+	rounds=$ROUNDS
+	[ "$size" = big ] && rounds=$BIG_ROUNDS
+	desc="reference setting N=100 B=10 T=50 S=1"
+	[ "$size" = big ] && desc="big network N=1000 B=10 T=500 S=1"
+	echo "== $desc, float32, one thread, whole epochs; $rounds rounds; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for r in $(seq "$rounds"); do
+		line="round $r:"
+		for e in "${engines[@]}"; do
+			read -r wall cpu path < <(go_run "$tmp/$e.test" "$size")
+			echo "$wall" >>"$tmp/$size.$e.ms"
+			echo "$cpu" >>"$tmp/$size.$e.cpu"
+			echo "$path" >"$tmp/$size.$e.path"
+			line+=" $e $wall ms"
+		done
+		read -r wall cpu < <(torch_run "$size")
+		echo "$wall" >>"$tmp/$size.torch.ms"
+		echo "$cpu" >>"$tmp/$size.torch.cpu"
+		echo "$line  torch $wall ms"
 	done
-	torch_ms >>"$tmp/torch.ms"
-	echo "round $r: $(for e in "${engines[@]}" torch; do printf '%s %s ms  ' "$e" "$(tail -1 "$tmp/$e.ms")"; done)"
+	torch=$(median <"$tmp/$size.torch.ms")
+	printf '\n%-44s %12s %14s %14s\n' "engine (median of $rounds rounds)" "ms/epoch" "torch/engine" "CPU ms/epoch"
+	for e in "${engines[@]}"; do
+		ms=$(median <"$tmp/$size.$e.ms")
+		case $e in
+		simd) label="balnet default build (make; $(cat "$tmp/$size.$e.path"))" ;;
+		plain) label="balnet plain go build ($(cat "$tmp/$size.$e.path"))" ;;
+		openblas) label="balnet OpenBLAS build (make openblas)" ;;
+		esac
+		printf '%-44s %12.3f %13.2fx %14.3f\n' "$label" "$ms" "$(awk -v a="$torch" -v b="$ms" 'BEGIN { print a / b }')" "$(median <"$tmp/$size.$e.cpu")"
+	done
+	printf '%-44s %12.3f %13.2fx %14.3f\n\n' "torch $torch_version (1 thread)" "$torch" 1 "$(median <"$tmp/$size.torch.cpu")"
 done
-
-torch=$(median <"$tmp/torch.ms")
-printf '\n%-32s %12s %14s %16s\n' "engine (median of $ROUNDS)" "ms/epoch" "torch/engine" "CPU ms/epoch"
-for e in "${engines[@]}"; do
-	ms=$(median <"$tmp/$e.ms")
-	label="balnet fused (gonum, pure Go)"
-	[ "$e" = openblas ] && label="balnet fused (OpenBLAS)"
-	printf '%-32s %12.3f %13.2fx %16.3f\n' "$label" "$ms" "$(awk -v a="$torch" -v b="$ms" 'BEGIN { print a / b }')" "$(median <"$tmp/$e.cpu")"
-done
-printf '%-32s %12.3f %13.2fx %16s\n' "torch $torch_version (1 thread)" "$torch" 1 "-"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,32 +1,65 @@
 package train
 
 import (
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/balnet/balnet/model/engine"
 )
 
-// BenchmarkEpoch measures one training epoch (batch sampling, noise, forward, backward,
-// Adam) at the reference setting N = 100, B = 10, T = 50, S = 1 (docs/science.md §1.6) for each
-// engine and dtype.
+// BenchmarkEpoch measures one whole training epoch (batch sampling, noise, forward,
+// backward, Adam) for each engine and dtype at the reference setting "ref", N = 100,
+// B = 10, T = 50, S = 1 (docs/science.md §1.6), and for the fused engine at "big", N = 1000,
+// T = 500 (burn-in 100, the first fifth as in the reference), and "big-threads2", the same
+// with train.threads = 2 (run it with GOMAXPROCS ≥ 2). The fused engine runs on
+// the default kernel path of the build (engine.KernelName, the last part of the name).
+// Besides ns/op it reports cpu-ns/op, the process CPU time per epoch, which a busy machine
+// inflates much less. scripts/bench-peer.sh compares these with the PyTorch peer.
 func BenchmarkEpoch(b *testing.B) {
-	for _, engine := range engine.Names {
-		for _, dtype := range []DType{Float32, Float64} {
-			b.Run(engine+"/"+string(dtype), func(b *testing.B) {
-				cfg := DefaultConfig()
-				cfg.DType, cfg.Train.Engine = dtype, engine
-				t, err := New(cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					if _, err := t.step(); err != nil {
+	for _, size := range []string{"ref", "big", "big-threads2"} {
+		for _, eng := range engine.Names {
+			if size != "ref" && eng != "fused" {
+				continue // the unrolled graph needs several GB at N = 1000, T = 500
+			}
+			for _, dtype := range []DType{Float32, Float64} {
+				b.Run(size+"/"+eng+"/"+string(dtype)+"/"+engine.KernelName(), func(b *testing.B) {
+					cfg := DefaultConfig()
+					cfg.DType, cfg.Train.Engine = dtype, eng
+					if size != "ref" {
+						cfg.Network.N, cfg.Sim.Steps, cfg.Sim.BurnIn = 1000, 500, 100
+					}
+					if size == "big-threads2" {
+						cfg.Train.Threads = 2
+					}
+					t, err := New(cfg)
+					if err != nil {
 						b.Fatal(err)
 					}
-				}
-			})
+					if _, err := t.step(); err != nil { // warm-up
+						b.Fatal(err)
+					}
+					b.ReportAllocs()
+					cpu0 := cpuTime()
+					b.ResetTimer()
+					for b.Loop() {
+						if _, err := t.step(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+				})
+			}
 		}
 	}
+}
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

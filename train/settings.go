@@ -21,6 +21,10 @@ type Settings struct {
 	Keep int `yaml:"keep"`
 	// Engine is "graph" (the unrolled Gorgonia graph) or "fused" (one recurrent op).
 	Engine string `yaml:"engine"`
+	// Threads is the number of cores the fused engine's large products may use (1, the
+	// default, and 0 mean one: sweeps run one training per core). Only products of a big
+	// network (N ≥ 500) are split; the results are the same bits for every value.
+	Threads int `yaml:"threads"`
 }
 
 // DefaultSettings returns the reference training of docs/science.md §1.6.
@@ -28,5 +32,6 @@ func DefaultSettings() Settings {
 	return Settings{
 		Epochs: 100000, Batch: 10, LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
 		ActivityReg: 1e-4, TestEvery: 1000, CheckpointEvery: 1000, Keep: 5, Engine: "fused",
+		Threads: 1,
 	}
 }

@@ -147,7 +147,12 @@ func New(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.graph, err = engine.New(cfg.Train.Engine, t.spec, dtype, p); err != nil {
+	if cfg.Train.Engine == "fused" && cfg.Train.Threads > 1 {
+		t.graph, err = engine.NewFusedThreads(t.spec, dtype, p, cfg.Train.Threads)
+	} else {
+		t.graph, err = engine.New(cfg.Train.Engine, t.spec, dtype, p)
+	}
+	if err != nil {
 		return nil, err
 	}
 	sizes := []int{t.spec.N * t.spec.N, t.spec.N * S, R * t.spec.N}
@@ -272,7 +277,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 // with the diagonal of J masked.
 func (t *Trainer) step() (float64, error) {
 	t.task.Sample(t.batch, t.rng[StreamTask])
-	normals(t.noise, t.rng[StreamNoise])
+	normalsPCG(t.noise, t.src[StreamNoise])
 	loss, err := t.graph.Run(t.h0.RawMatrix().Data, t.batch.Input, t.noise, t.batch.Target)
 	if err != nil {
 		return loss, fmt.Errorf("epoch %d: %w", t.epoch+1, err)

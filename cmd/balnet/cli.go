@@ -27,6 +27,12 @@ const usage = `usage:
                                                configuration (default: Fig. 5 at b = 1)
   balnet info    RUN_DIR [--epoch E] [--set info.key=value]... [--out DIR] [--no-plots] [--quiet]
                                                … of a trained network
+  balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet]
+  balnet sweep   SPEC.yaml --out DIR --slurm [--partition P] [--time T] [--mem M]
+                 [--max-parallel K] [--sbatch-arg ARG]... [--dry-run]
+                                               a grid of runs (README "Sweeps")
+  balnet sweep   status DIR | collect DIR [--x KEY] [--y COLUMN] [--by KEY] [--log-x]
+  balnet sweep   run-task DIR --index I        one run of a sweep (what the pool and SLURM run)
 
 Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
 configuration error, 1 run-time failure.
@@ -64,11 +70,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout)
 	case "info":
 		err = cmdInfo(ctx, args[1:], stdout, stderr)
+	case "sweep":
+		err = cmdSweep(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, sweep, help)", args[0])
 	}
 	if err == nil {
 		return 0

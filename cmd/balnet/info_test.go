@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -183,5 +184,19 @@ func TestInfoRunDir(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(readText(t, filepath.Join(run, "info", "epoch-00000008", "config.yaml"))), []byte("signal: readout")) {
 		t.Errorf("the resolved configuration does not record the readout signal")
+	}
+}
+
+// Ctrl-C (a cancelled context) stops the simulation: exit 1 and nothing written.
+func TestInfoCancelled(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	if code := run(ctx, append([]string{"info", "--out", out}, small...), &o, &e); code != 1 {
+		t.Errorf("cancelled: exit %d, want 1 (%s)", code, e.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("cancelled: %s was created", out)
 	}
 }

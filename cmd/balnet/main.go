@@ -6,6 +6,8 @@
 //	balnet plot    RUN_DIR [--out DIR]
 //	balnet export  RUN_DIR [--epoch E] --out FILE.npz
 //	balnet config
+//	balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--slurm [...]] [--dry-run]
+//	balnet sweep   status DIR | collect DIR [--x KEY] [--y COLUMN] [--by KEY] | run-task DIR --index I
 //	balnet help
 //
 // Run "balnet help" for the full usage (the usage text in cli.go is the list of commands).

@@ -27,7 +27,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(subprocessEnv) == "1" {
 		main() // exits
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir) // the balnet binary of the sweep tests
+	}
+	os.Exit(code)
 }
 
 // balnetCommand returns the command that runs "balnet args..." in a child process (the test

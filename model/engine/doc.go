@@ -5,10 +5,13 @@
 // whose forward and backward passes are hand-written BLAS loops (fused_kernel.go) and agree
 // with the graph to rounding. Both are built once and reused for every batch.
 //
-// Extension point: a SIMD kernel path belongs in the fused op's kernel (fusedWork in
-// fused_kernel.go: forward, advance, backward and their element-wise helpers), selected at
-// build or run time, with its results compared against the graph engine as fused_test.go
-// does for the present kernel.
+// The products of the fused op run on a kernel path (kernel.go, KernelPaths): in a build
+// with GOEXPERIMENT=simd (the Makefile's) register-blocked AVX2 or AVX-512 kernels
+// (kernel_avx*.go, generated from kernel_simd.go.tmpl by scripts/gen-kernels.sh), chosen at
+// run time from the CPU's features; else gonum's pure-Go BLAS, or OpenBLAS in a build with
+// the openblas tag. Each path agrees with the others to rounding and with itself bit for
+// bit (kernel_fused_test.go), and NewFusedThreads spreads a big network's products over
+// several cores with the same bits.
 //
 // This is the only package of balnet that imports Gorgonia; train uses it, analysis and
 // plots never do.

@@ -13,8 +13,10 @@ import (
 // Fused is the engine "fused": a Gorgonia graph whose loss is one custom op running the
 // whole Euler–Maruyama unroll, readout and loss (fusedLossOp), and whose gradient is the
 // op's own backpropagation through time (fusedBPTTOp), registered with Gorgonia through
-// SymDiff and executed by the graph's tape machine. Forward and backward are BLAS products
-// (gonum's blas32/blas64, or OpenBLAS in a build with the openblas tag) on buffers allocated
+// SymDiff and executed by the graph's tape machine. Forward and backward are matrix products
+// (the register-blocked AVX2/AVX-512 kernels of kernel.go in a build with GOEXPERIMENT=simd
+// on a CPU that has them, else gonum's blas32/blas64, or OpenBLAS in a build with the
+// openblas tag; see KernelPaths) on buffers allocated
 // once by NewFused, so that a Run allocates nothing proportional to the number of steps T.
 //
 // The graph has the parameter nodes J (N×N), W_in (N×S) and W_out (R×N), four batch nodes
@@ -22,8 +24,9 @@ import (
 // by σ√(Δt/τ), target T·B×R; see fusedWork), the loss node and the gradient nodes. It is
 // built once and its machine is reused with Reset; every node has a unique name.
 //
-// A Fused runs on the calling goroutine's core only: its products never fan out to other
-// goroutines (see sgemm), and with OpenBLAS the library runs one thread. Several trainings
+// A Fused built by NewFused runs on the calling goroutine's core only: its products never
+// fan out to other goroutines (see sgemm), and with OpenBLAS the library runs one thread;
+// NewFusedThreads lets a big network's products use more cores. Several trainings
 // therefore run in parallel as separate processes (or goroutines), one per core: at the
 // shapes of one step (an N×N by N×B product with B ≈ 10) splitting a product over cores
 // costs more in synchronization than it saves.
@@ -52,7 +55,22 @@ var fusedCount atomic.Int64
 // tensor.Float64) with the parameter values of p. Like NewGraph, the engine owns its copies
 // of the parameters: use ParamData to read or update them in place. It panics when the
 // dimensions of p do not match sp.
+//
+// Its products run on the default kernel path of the build and CPU (KernelName: the SIMD
+// kernels where available, else gonum, or OpenBLAS in an openblas build).
 func NewFused(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Fused, error) {
+	return newFused(sp, dtype, p, KernelName(), 1)
+}
+
+// NewFusedThreads is NewFused with every large product (at least 2²⁰ multiply-adds and
+// 256 columns, as at N ≥ 500) spread over up to threads goroutines; the results are the
+// same bits as with one (configuration key train.threads). See the note on cores at Fused.
+func NewFusedThreads(sp model.Spec, dtype tensor.Dtype, p *model.Params, threads int) (*Fused, error) {
+	return newFused(sp, dtype, p, KernelName(), threads)
+}
+
+// newFused is NewFusedThreads on the named kernel path (one of KernelPaths).
+func newFused(sp model.Spec, dtype tensor.Dtype, p *model.Params, path string, threads int) (*Fused, error) {
 	if dtype != tensor.Float32 && dtype != tensor.Float64 {
 		return nil, fmt.Errorf("model: unsupported dtype %v (allowed: float32, float64)", dtype)
 	}
@@ -68,12 +86,15 @@ func NewFused(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Fused, error
 	name := fmt.Sprintf("%d", fusedCount.Add(1))
 	var k fusedKernel
 	var batch G.Nodes
-	if dtype == tensor.Float32 {
-		k, f.batch, batch = buildFused[float32](f.g, sp, p, name, (*[3]*G.Node)(&f.params))
-	} else {
-		k, f.batch, batch = buildFused[float64](f.g, sp, p, name, (*[3]*G.Node)(&f.params))
-	}
 	var err error
+	if dtype == tensor.Float32 {
+		k, f.batch, batch, err = buildFused[float32](f.g, sp, p, name, path, threads, (*[3]*G.Node)(&f.params))
+	} else {
+		k, f.batch, batch, err = buildFused[float64](f.g, sp, p, name, path, threads, (*[3]*G.Node)(&f.params))
+	}
+	if err != nil {
+		return nil, err
+	}
 	if f.loss, err = G.ApplyOp(fusedLossOp{k}, append(f.params[:], batch...)...); err != nil {
 		return nil, fmt.Errorf("model: building the fused graph: %w", err)
 	}
@@ -87,18 +108,22 @@ func NewFused(sp model.Spec, dtype tensor.Dtype, p *model.Params) (*Fused, error
 // buildFused adds the parameter nodes and the batch nodes (h0, input, noise, target, the
 // op's inputs 3..6) of element type T to g and returns the kernel of the fused ops, the
 // batch converter and the batch nodes.
-func buildFused[T float32 | float64](g *G.ExprGraph, sp model.Spec, p *model.Params, name string, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes) {
+func buildFused[T float32 | float64](g *G.ExprGraph, sp model.Spec, p *model.Params, name, path string, threads int, params *[3]*G.Node) (fusedKernel, fusedBatch, G.Nodes, error) {
 	n, s, r, b, bt := sp.N, sp.S, sp.R, sp.Trials, sp.Steps*sp.Trials
+	work, err := newFusedWork[T](sp, p.Bias, path, threads)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	params[0], _ = matrixNode[T](g, "J", n, n, p.J.RawMatrix().Data)
 	params[1], _ = matrixNode[T](g, "W_in", n, s, p.Win.RawMatrix().Data)
 	params[2], _ = matrixNode[T](g, "W_out", r, n, p.Wout.RawMatrix().Data)
-	fb := &fusedBatchT[T]{sp: sp, work: newFusedWork[T](sp, p.Bias)}
+	fb := &fusedBatchT[T]{sp: sp, work: work}
 	nodes := make(G.Nodes, 4)
 	nodes[0], fb.h0 = matrixNode[T](g, "fused_h0", b, n, nil)
 	nodes[1], fb.input = matrixNode[T](g, "fused_input", bt, s, nil)
 	nodes[2], fb.noise = matrixNode[T](g, "fused_noise", bt, n, nil)
 	nodes[3], fb.target = matrixNode[T](g, "fused_target", bt, r, nil)
-	return newFusedValues(fb.work, name), fb, nodes
+	return newFusedValues(fb.work, name), fb, nodes, nil
 }
 
 // matrixNode adds an r×c matrix node of element type T holding a copy of init (zeros when

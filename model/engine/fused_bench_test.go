@@ -79,7 +79,9 @@ func newBenchBatch(b *testing.B, sz benchSize) *benchBatch {
 
 // BenchmarkEpoch measures one Engine.Run (forward and backward of one batch; the Adam step
 // is negligible) for {ref, big} × {fused, graph} × {float32, float64}, with allocations.
-// The BLAS in use (gonum or openblas, see BLASName) is in the sub-benchmark name.
+// The last part of the name is the kernel path: for the fused engine every path of
+// KernelPaths (the default first: avx512/avx2 in a GOEXPERIMENT=simd build, then gonum),
+// for the graph the BLAS (gonum or openblas, see BLASName).
 //
 // Besides the wall-clock ns/op it reports cpu-ns/op, the process CPU time per run, which a
 // busy machine inflates much less.
@@ -98,13 +100,19 @@ func BenchmarkEpoch(b *testing.B) {
 		b.Run(sz.name, func(b *testing.B) {
 			for _, engine := range []string{"fused", "graph"} {
 				b.Run(engine, func(b *testing.B) {
+					paths := KernelPaths()
+					if engine == "graph" {
+						paths = []string{BLASName()}
+					}
 					for _, dtype := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-						b.Run(dtype.String()+"/"+BLASName(), func(b *testing.B) {
-							if sz.name == "big" && engine == "graph" && os.Getenv("BALNET_BENCH_BIG_GRAPH") != "1" {
-								b.Skip("needs ~8 GB and ~30 s per epoch; set BALNET_BENCH_BIG_GRAPH=1")
-							}
-							benchEpoch(b, sz, engine, dtype)
-						})
+						for _, path := range paths {
+							b.Run(dtype.String()+"/"+path, func(b *testing.B) {
+								if sz.name == "big" && engine == "graph" && os.Getenv("BALNET_BENCH_BIG_GRAPH") != "1" {
+									b.Skip("needs ~8 GB and ~30 s per epoch; set BALNET_BENCH_BIG_GRAPH=1")
+								}
+								benchEpoch(b, sz, engine, dtype, path)
+							})
+						}
 					}
 				})
 			}
@@ -123,9 +131,15 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func benchEpoch(b *testing.B, sz benchSize, engine string, dtype tensor.Dtype) {
+func benchEpoch(b *testing.B, sz benchSize, engine string, dtype tensor.Dtype, path string) {
 	bb := newBenchBatch(b, sz)
-	e, err := New(engine, bb.sp, dtype, bb.p)
+	var e Engine
+	var err error
+	if engine == "fused" {
+		e, err = newFused(bb.sp, dtype, bb.p, path, 1)
+	} else {
+		e, err = New(engine, bb.sp, dtype, bb.p)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}

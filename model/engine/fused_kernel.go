@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/balnet/balnet/model"
 	"math"
+	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 )
@@ -44,19 +45,28 @@ type fusedWork[T float32 | float64] struct {
 	//
 	//	pt N×(T+1)·B φ(h)ᵀ;  dt N×T·B δᵀ;  it S×T·B Iᵀ;  et R×(T−F+1)·B eᵀ.
 	//
-	// OpenBLAS packs its operands itself and needs no copies.
+	// OpenBLAS packs its operands itself and needs no copies, and the SIMD kernels
+	// (kernel.go) run the plain and the Aᵀ·B forms directly.
 	native         bool
 	pt, dt, it, et []T
 
 	hasBias bool // some bias is non-zero (it is zero unless set by hand)
 }
 
-func newFusedWork[T float32 | float64](sp model.Spec, bias []float64) *fusedWork[T] {
+// newFusedWork allocates the buffers of the unroll of sp with the products of the named
+// kernel path (see KernelPaths), each large product spread over up to threads goroutines
+// (splitColumns).
+func newFusedWork[T float32 | float64](sp model.Spec, bias []float64, path string, threads int) (*fusedWork[T], error) {
+	gemm, simd, err := kernelGemm[T](path)
+	if err != nil {
+		return nil, err
+	}
+	gemm, stop := splitColumns(gemm, threads)
 	n, s, r, b, steps := sp.N, sp.S, sp.R, sp.Trials, sp.Steps
 	w := &fusedWork[T]{
 		n: n, s: s, r: r, b: b, steps: steps, first: sp.FirstCounted(),
 		leak: sp.Leak(), gain: sp.InputGain(), norm: sp.LossNorm(), reg: sp.ActivityReg,
-		phi: sp.Phi.Name, gemm: gemmFor[T](),
+		phi: sp.Phi.Name, gemm: gemm,
 		bias: make([]T, n), winT: make([]T, s*n),
 		h: make([]T, (steps+1)*b*n), p: make([]T, (steps+1)*b*n),
 		d:  make([]T, steps*b*n),
@@ -64,7 +74,7 @@ func newFusedWork[T float32 | float64](sp model.Spec, bias []float64) *fusedWork
 	}
 	w.e = make([]T, w.counted()*r)
 	w.jt = make([]T, n*n)
-	if w.native = BLASName() == "gonum"; w.native {
+	if w.native = !simd && BLASName() == "gonum"; w.native {
 		w.pt, w.dt = make([]T, n*(steps+1)*b), make([]T, n*steps*b)
 		w.it, w.et = make([]T, s*steps*b), make([]T, r*w.counted())
 	}
@@ -72,7 +82,9 @@ func newFusedWork[T float32 | float64](sp model.Spec, bias []float64) *fusedWork
 		w.bias[i] = T(v)
 		w.hasBias = w.hasBias || v != 0
 	}
-	return w
+	// The helper goroutines of the products end when the work is garbage.
+	runtime.AddCleanup(w, func(stop func()) { stop() }, stop)
+	return w, nil
 }
 
 // counted is the number (T−F+1)·B of rows that enter the loss.
@@ -252,7 +264,13 @@ func derivStep[T float32 | float64](phi model.Nonlinearity, blk, h, p, later []T
 	blk, h, p, later = blk[:len(h)], h[:len(h)], p[:len(h)], later[:len(h)]
 	switch phi {
 	case model.ReLU:
-		reluDeriv(blk, h, later, keep, reg)
+		i0 := 0
+		if f := reluDerivF32; f != nil {
+			if b, ok := any(blk).([]float32); ok {
+				i0 = f(b, any(h).([]float32), any(later).([]float32), float32(keep), float32(reg))
+			}
+		}
+		reluDeriv(blk[i0:], h[i0:], later[i0:], keep, reg)
 	case model.Sigmoid:
 		for i, v := range p {
 			blk[i] = blk[i]*(v*(1-v)) + keep*later[i] + reg*h[i]
@@ -302,12 +320,27 @@ func reluDeriv[T float32 | float64](blk, h, later []T, keep, reg T) {
 	}
 }
 
+// reluStepF32 and reluDerivF32, when set (kernel_elem_simd.go), do the relu cases of
+// phiStep and derivStep in float32 on a prefix of the elements, with the same bits, and
+// return its length.
+var (
+	reluStepF32  func(p, h, next, z []float32, keep float32) int
+	reluDerivF32 func(blk, h, later []float32, keep, reg float32) int
+)
+
 // phiStep sets p = φ(h) and next += keep·h + z element-wise.
 func phiStep[T float32 | float64](phi model.Nonlinearity, p, h, next, z []T, keep T) {
 	p, next, z = p[:len(h)], next[:len(h)], z[:len(h)]
 	switch phi {
 	case model.ReLU:
-		for i, v := range h {
+		i0 := 0
+		if f := reluStepF32; f != nil {
+			if pp, ok := any(p).([]float32); ok {
+				i0 = f(pp, any(h).([]float32), any(next).([]float32), any(z).([]float32), float32(keep))
+			}
+		}
+		for i := i0; i < len(h); i++ {
+			v := h[i]
 			p[i] = max(v, 0)
 			next[i] += keep*v + z[i]
 		}

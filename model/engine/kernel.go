@@ -1,0 +1,187 @@
+package engine
+
+//go:generate bash ../../scripts/gen-kernels.sh
+
+import (
+	"fmt"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// A kernel path is the implementation of the products of the fused op (fusedWork):
+//
+//	"gonum"     gonum's pure-Go BLAS (blas32/blas64), the fallback on every CPU and build;
+//	"openblas"  OpenBLAS, in a build with the openblas tag (the default there);
+//	"avx2"      the register-blocked AVX2+FMA kernels of kernel_avx2_*.go;
+//	"avx512"    the same kernels with AVX-512 vectors (kernel_avx512_*.go).
+//
+// The SIMD paths exist in builds with GOEXPERIMENT=simd on amd64 (the Makefile's default)
+// and are offered only when the CPU has the features (archsimd.X86). The same path gives
+// bit-identical results for the same inputs; different paths agree to rounding (their
+// sums are accumulated in different orders, with or without fused multiply-adds).
+type simdKernel struct {
+	name string
+	f32  func(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	f64  func(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+}
+
+// simdKernels lists the SIMD paths this build offers on this CPU, best first (filled by
+// kernel_simd.go in builds with GOEXPERIMENT=simd).
+var simdKernels []simdKernel
+
+// KernelPaths returns the kernel paths usable in this build on this CPU, the default first:
+// the SIMD paths and then gonum, or in a build with the openblas tag OpenBLAS first and
+// then the SIMD paths (gonum's BLAS is replaced by OpenBLAS there).
+func KernelPaths() []string {
+	var paths []string
+	for _, k := range simdKernels {
+		paths = append(paths, k.name)
+	}
+	if BLASName() != "gonum" {
+		return append([]string{BLASName()}, paths...)
+	}
+	return append(paths, "gonum")
+}
+
+// KernelName returns the kernel path the fused engine uses by default: OpenBLAS in a build
+// with the openblas tag, else the best SIMD path of the CPU, else gonum.
+func KernelName() string { return KernelPaths()[0] }
+
+// kernelGemm returns the product of element type T for the named kernel path and whether
+// it is a SIMD path. A SIMD path computes C ← α·op(A)·B + β·C (op(A) = A or Aᵀ) itself and
+// hands products with a transposed B, which the fused op uses only outside its step loops,
+// to the BLAS.
+func kernelGemm[T float32 | float64](path string) (gemmFunc[T], bool, error) {
+	if path == BLASName() {
+		return gemmFor[T](), false, nil
+	}
+	for _, k := range simdKernels {
+		if k.name != path {
+			continue
+		}
+		var f any
+		switch any(T(0)).(type) {
+		case float32:
+			f = simdGemm(k.f32, gemmFor[float32]())
+		case float64:
+			f = simdGemm(k.f64, gemmFor[float64]())
+		}
+		return f.(gemmFunc[T]), true, nil
+	}
+	return nil, false, fmt.Errorf("model: kernel path %q is not available (available: %v)", path, KernelPaths())
+}
+
+func simdGemm[T float32 | float64](k func(transA bool, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int), fallback gemmFunc[T]) gemmFunc[T] {
+	return func(tA, tB blas.Transpose, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+		if tB != blas.NoTrans {
+			fallback(tA, tB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+		k(tA != blas.NoTrans, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// checkGemm panics unless the row-major operands of C ← α·op(A)·B + β·C (op(A) m×k, B k×n,
+// C m×n) fit in their slices; the SIMD kernels read and write them without bounds checks.
+func checkGemm(transA bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	fits := func(rows, cols, ld, l int) bool {
+		return rows == 0 || cols == 0 || (ld >= cols && (rows-1)*ld+cols <= l)
+	}
+	if m < 0 || n < 0 || k < 0 || !fits(ar, ac, lda, la) || !fits(k, n, ldb, lb) || !fits(m, n, ldc, lc) {
+		panic(fmt.Sprintf("model: gemm operands do not fit: transA=%v m=%d n=%d k=%d len(a)=%d lda=%d len(b)=%d ldb=%d len(c)=%d ldc=%d",
+			transA, m, n, k, la, lda, lb, ldb, lc, ldc))
+	}
+}
+
+// scaleRows sets C ← β·C for the m×n matrix C (β = 0 clears it).
+func scaleRows[T float32 | float64](m, n int, beta T, c []T, ldc int) {
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// rowBlock returns the number of rows of the next row block of a SIMD product when rem
+// rows remain: 4, or 3 when rem is not a multiple of 4 but of 3 (so 10 = 4+3+3 and 6 = 3+3
+// are covered exactly), or rem itself when rem < 3 (computed by a 4-row kernel that
+// stores only rem rows).
+func rowBlock(rem int) int {
+	switch {
+	case rem%4 != 0 && rem%3 == 0:
+		return 3
+	case rem < 3:
+		return rem
+	}
+	return 4
+}
+
+// splitColumns returns gemm run on up to threads cores, each computing a contiguous block
+// of the columns of C (a multiple of 32 columns, the widest register block of any path),
+// for products of at least parallelMin multiply-adds with n ≥ 256; smaller products,
+// where handing work to another core costs more than it saves, run on the caller. Every
+// element of C is computed by the same arithmetic as without the split, so the results
+// do not depend on threads (TestFusedThreadsBitExact). The threads−1 helpers are
+// goroutines started here that wait for blocks on a channel (so that a product allocates
+// nothing); stop closes the channel and ends them. The returned function must not be
+// called from two goroutines at once (a Fused runs one product at a time).
+func splitColumns[T float32 | float64](gemm gemmFunc[T], threads int) (split gemmFunc[T], stop func()) {
+	if threads <= 1 {
+		return gemm, func() {}
+	}
+	type block struct {
+		tA, tB        blas.Transpose
+		m, n, k       int
+		alpha, beta   T
+		a, b, c       []T
+		lda, ldb, ldc int
+		done          *sync.WaitGroup
+	}
+	blocks := make(chan block, threads)
+	for range threads - 1 {
+		go func() {
+			for bl := range blocks {
+				gemm(bl.tA, bl.tB, bl.m, bl.n, bl.k, bl.alpha, bl.a, bl.lda, bl.b, bl.ldb, bl.beta, bl.c, bl.ldc)
+				bl.done.Done()
+			}
+		}()
+	}
+	done := new(sync.WaitGroup)
+	split = func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+		if n < 256 || m*n*k < parallelMin {
+			gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
+		width := (n/threads + 31) &^ 31
+		j := 0
+		for ; j+width < n; j += width {
+			bo := j
+			if tB != blas.NoTrans {
+				bo = j * ldb
+			}
+			done.Add(1)
+			blocks <- block{tA, tB, m, width, k, alpha, beta, a, b[bo:], c[j:], lda, ldb, ldc, done}
+		}
+		bo := j
+		if tB != blas.NoTrans {
+			bo = j * ldb
+		}
+		gemm(tA, tB, m, n-j, k, alpha, a, lda, b[bo:], ldb, beta, c[j:], ldc)
+		done.Wait()
+	}
+	return split, func() { close(blocks) }
+}
+
+// parallelMin is the size m·n·k of the smallest product splitColumns spreads over
+// goroutines: about 50 µs of work on one core, against a few µs to start and wait.
+const parallelMin = 1 << 20
