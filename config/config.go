@@ -19,11 +19,12 @@ type Config struct {
 	train.Config `yaml:",inline"`
 	Analysis     analysis.Settings `yaml:"analysis"`
 	Info         Info              `yaml:"info"`
+	DMFT         DMFT              `yaml:"dmft"`
 }
 
 // Default returns the embedded default configuration (the reference setting).
 func Default() Config {
-	return Config{Config: train.DefaultConfig(), Analysis: analysis.DefaultSettings(), Info: DefaultInfo()}
+	return Config{Config: train.DefaultConfig(), Analysis: analysis.DefaultSettings(), Info: DefaultInfo(), DMFT: DefaultDMFT()}
 }
 
 // Error is an invalid configuration value or key.

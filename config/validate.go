@@ -75,6 +75,9 @@ func (c Config) Validate() error {
 	if err := c.validateInfo(); err != nil {
 		return err
 	}
+	if err := c.validateDMFT(); err != nil {
+		return err
+	}
 	switch {
 	case c.Sim.BurnIn >= c.Sim.Steps:
 		return &Error{Key: "sim.burn_in", Value: strconv.Itoa(c.Sim.BurnIn),
