@@ -27,6 +27,9 @@ const usage = `usage:
                                                configuration (default: Fig. 5 at b = 1)
   balnet info    RUN_DIR [--epoch E] [--set info.key=value]... [--out DIR] [--no-plots] [--quiet]
                                                … of a trained network
+  balnet dmft    [--config FILE] [--set key=value]... [--out DIR] [--compare K] [--no-plots] [--quiet]
+                                               mean-field theory ν(t), c(t,t), c(τ′) for an
+                                               input path, against K simulated networks
   balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet]
   balnet sweep   SPEC.yaml --out DIR --slurm [--partition P] [--time T] [--mem M]
                  [--max-parallel K] [--sbatch-arg ARG]... [--dry-run]
@@ -70,13 +73,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout)
 	case "info":
 		err = cmdInfo(ctx, args[1:], stdout, stderr)
+	case "dmft":
+		err = cmdDMFT(ctx, args[1:], stdout, stderr)
 	case "sweep":
 		err = cmdSweep(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, sweep, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, dmft, sweep, help)", args[0])
 	}
 	if err == nil {
 		return 0
