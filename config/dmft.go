@@ -50,7 +50,7 @@ func DefaultDMFT() DMFT {
 // DMFTDefault returns the embedded default of balnet dmft: the information setting of
 // docs/science.md §2.1 (g = 2, τ_S = τ = 1, σ = 0.1, I₀ = J₀ = 1, I₁ = 0.1, an OU input from
 // the seed) with N = 2000 for the comparison and b = 4 instead of b = 1: for ReLU at g = 2
-// a balanced state exists only for x + b·J₀·G(x) > 0, i.e. b > −x/(J₀G(x)) ≈ 1.77
+// a balanced state exists only for x + b·J₀·G(x) > 0, i.e. b > −x/(J₀G(x)) ≈ 1.772
 // (x = −0.40523, docs/science.md §5.3 item 4); at b = 1 the theory's c(t,t) and the
 // network run away.
 func DMFTDefault() Config {

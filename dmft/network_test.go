@@ -58,7 +58,7 @@ func simulate(t *testing.T, n int, g, b, sigma, dt float64, burn, steps int, see
 // (τ_S = 1, I₁ = 0.1). The DMFT is fed the inputs the simulation recorded, so the grids
 // agree step by step. The tolerances on the RMS relative difference of ν are measured
 // (coupling seeds 1–3, path seed 1; logged): 0.038 (g = 2, b = 4, close to the edge
-// b = 1.81 below which no balanced state exists, and slow to relax), 0.0053 (g = 2, b = 8),
+// b = 1.772 below which no balanced state exists, and slow to relax), 0.0053 (g = 2, b = 8),
 // 0.0013 and 0.0005 (g = 0, b = 1 and 8); the bounds 0.05 and 0.01 leave room for the
 // O(N^{−1/2}) finite-size spread of a 3-realization mean with other seeds.
 func TestNetworkAgreement(t *testing.T) {

@@ -110,7 +110,7 @@ func TestSolveStatic(t *testing.T) {
 	}
 }
 
-// Chaotic stationary state (g = 2, σ = 0.1, b = 4; for b < 1.81 = −x/(J₀G(x)) no balanced state exists and the rates run away): the mean equation holds, c(τ′) falls
+// Chaotic stationary state (g = 2, σ = 0.1, b = 4; for b < 1.772 = −x/(J₀G(x)) no balanced state exists and the rates run away): the mean equation holds, c(τ′) falls
 // monotonically from c(0) to a plateau c(∞) that is self-consistent, c(∞) = q(c(∞)).
 func TestStationaryChaotic(t *testing.T) {
 	p := Problem{Phi: ReLU{}, G: 2, B: 4, J0: 1, Sigma: 0.1, I0: 1}

@@ -43,7 +43,7 @@ const dmftRunaway = 10
 // The embedded default (config.DMFTDefault) is the information setting of
 // docs/science.md §2.1 — g = 2, τ_S = τ = 1, σ = 0.1, I₀ = J₀ = 1, I₁ = 0.1, an OU path from
 // dmft.seed, N = 2000 for --compare — with b = 4 instead of b = 1: for ReLU and g = 2 the
-// static balanced solution needs x + b·J₀·G(x) > 0 (§5.3 item 4), i.e. b > 1.77, and at
+// static balanced solution needs x + b·J₀·G(x) > 0 (§5.3 item 4), i.e. b > 1.772 (J₀ = 1), and at
 // b = 1 both the theory and the network run away. Such a case is detected (no static
 // solution, a blow-up or runaway of c(t,t) or m in the theory, a blow-up or runaway of the
 // simulation) and reported with exit status 1, and nothing is written. The grid is

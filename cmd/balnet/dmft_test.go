@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/balnet/balnet/analysis"
+	"github.com/balnet/balnet/dmft"
 )
 
 // dmftSmall shortens the default of balnet dmft to a fraction of a second: 10τ of path
@@ -226,5 +227,22 @@ func TestDMFTCancel(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("%s was created", out)
+	}
+}
+
+// runaway flags a theory whose c(t,t) or m grows tenfold over the path, and passes a
+// bounded one.
+func TestDMFTRunaway(t *testing.T) {
+	n := 100
+	grow, flat := &dmft.Result{Ctt: make([]float64, n), M: make([]float64, n)}, &dmft.Result{Ctt: make([]float64, n), M: make([]float64, n)}
+	for i := 0; i < n; i++ {
+		grow.Ctt[i], grow.M[i] = math.Exp(0.1*float64(i)), -1
+		flat.Ctt[i], flat.M[i] = 50+math.Sin(float64(i)), -3
+	}
+	if err := runaway(grow); err == nil || !strings.Contains(err.Error(), "c(t,t)") {
+		t.Errorf("growing c(t,t): %v", err)
+	}
+	if err := runaway(flat); err != nil {
+		t.Errorf("bounded solution: %v", err)
 	}
 }
