@@ -40,7 +40,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Whole training epochs of every build (SIMD default, plain gonum, OpenBLAS) against the
-# PyTorch peer (../shared/peers/torch_reference.py), N=100 and N=1000/T=500, one thread,
+# PyTorch peer (torch_reference.py, PEER=path; see scripts/bench-peer.sh), N=100 and N=1000/T=500, one thread,
 # interleaved rounds, medians and CPU time; installs python3-torch with apt-get when missing.
 bench-peer:
 	bash scripts/bench-peer.sh

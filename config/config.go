@@ -127,6 +127,9 @@ func apply(node *yaml.Node, v reflect.Value, path string) error {
 		}
 		return nil
 	}
+	if v.Kind() == reflect.Slice {
+		return applyList(node, v, path)
+	}
 	if node.Kind != yaml.ScalarNode {
 		return &Error{Key: path, Value: describe(node), Allowed: typeName(v.Type())}
 	}
@@ -135,6 +138,32 @@ func apply(node *yaml.Node, v reflect.Value, path string) error {
 		return &Error{Key: path, Value: node.Value, Allowed: typeName(v.Type())}
 	}
 	v.Set(ptr.Elem())
+	return nil
+}
+
+// applyList decodes a YAML sequence (block or flow, e.g. [30, 60]) onto the slice v, one
+// element at a time so that a bad element is named path[i]; a single scalar is read as a
+// one-element list and an empty list [] as nil.
+func applyList(node *yaml.Node, v reflect.Value, path string) error {
+	items := []*yaml.Node{node}
+	switch node.Kind {
+	case yaml.SequenceNode:
+		items = node.Content
+	case yaml.ScalarNode:
+	default:
+		return &Error{Key: path, Value: describe(node), Allowed: typeName(v.Type())}
+	}
+	if len(items) == 0 {
+		v.Set(reflect.Zero(v.Type())) // nil, as in the defaults
+		return nil
+	}
+	out := reflect.MakeSlice(v.Type(), len(items), len(items))
+	for i, it := range items {
+		if err := apply(it, out.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
+		}
+	}
+	v.Set(out)
 	return nil
 }
 
@@ -178,6 +207,8 @@ func typeName(t reflect.Type) string {
 		return "a number"
 	case reflect.String:
 		return "a string"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(typeName(t.Elem()), "a ") + "s, e.g. [30, 60]"
 	}
 	return t.String()
 }

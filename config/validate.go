@@ -72,6 +72,11 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	if n.Init == model.InitLowRank {
+		if err := validateLowRank(n); err != nil {
+			return err
+		}
+	}
 	if err := c.validateInfo(); err != nil {
 		return err
 	}
@@ -131,4 +136,87 @@ func nonNegative(key string, v float64) error {
 }
 func unitInterval(key string, v float64) error {
 	return number(key, v, v >= 0 && v < 1, "a number in [0, 1)")
+}
+
+// validateLowRank checks network.lowrank (used when network.init is lowrank).
+func validateLowRank(n model.Settings) error {
+	lr := n.LowRank
+	if err := oneOf("network.lowrank.structure", lr.Structure, model.LowRankStructures); err != nil {
+		return err
+	}
+	if err := oneOf("network.lowrank.scaling", lr.Scaling, model.LowRankScalings); err != nil {
+		return err
+	}
+	d := lr.Rank
+	switch lr.Structure {
+	case "ei":
+		if d != 2 {
+			return &Error{Key: "network.lowrank.rank", Value: strconv.Itoa(d), Allowed: "2 for structure ei (an E and an I population)"}
+		}
+	case "outdegree":
+		if d != 1 {
+			return &Error{Key: "network.lowrank.rank", Value: strconv.Itoa(d), Allowed: "1 for structure outdegree"}
+		}
+	}
+	if d < 1 || 2*d > n.N {
+		return &Error{Key: "network.lowrank.rank", Value: strconv.Itoa(d),
+			Allowed: fmt.Sprintf("an integer D with 1 ≤ D ≤ N/2 = %d (L and the complement of R need 2D orthonormal directions)", n.N/2)}
+	}
+	if lr.Structure != "ei" {
+		if len(lr.Strength) != d {
+			return &Error{Key: "network.lowrank.strength", Value: formatList(lr.Strength),
+				Allowed: fmt.Sprintf("a list of %d strengths (one per mode, rank D = %d)", d, d)}
+		}
+		for k, s := range lr.Strength {
+			if err := nonNegative(fmt.Sprintf("network.lowrank.strength[%d]", k), s); err != nil {
+				return err
+			}
+		}
+	}
+	if lr.Structure == "angles" {
+		if len(lr.ThetaDeg) != d {
+			return &Error{Key: "network.lowrank.theta_deg", Value: formatList(lr.ThetaDeg),
+				Allowed: fmt.Sprintf("a list of %d angles in degrees (one per mode, rank D = %d)", d, d)}
+		}
+		for k, t := range lr.ThetaDeg {
+			if err := number(fmt.Sprintf("network.lowrank.theta_deg[%d]", k), t, t >= 0 && t <= 90, "an angle in [0°, 90°]"); err != nil {
+				return err
+			}
+		}
+	}
+	if lr.Structure == "outdegree" {
+		if err := number("network.lowrank.cv_k", lr.CVk, lr.CVk >= 0 && lr.CVk < 1, "a coefficient of variation in [0, 1) (out-degree weights 1 ± CV_k stay positive)"); err != nil {
+			return err
+		}
+	}
+	if len(lr.Input) != 0 && len(lr.Input) != d {
+		return &Error{Key: "network.lowrank.input", Value: formatList(lr.Input),
+			Allowed: fmt.Sprintf("[] (the uniform direction) or %d coefficients, one per basis vector of span(L) (rank D = %d)", d, d)}
+	}
+	var norm float64
+	for k, c := range lr.Input {
+		if err := finite(fmt.Sprintf("network.lowrank.input[%d]", k), c); err != nil {
+			return err
+		}
+		norm += c * c
+	}
+	if len(lr.Input) != 0 && norm == 0 {
+		return &Error{Key: "network.lowrank.input", Value: formatList(lr.Input), Allowed: "a nonzero direction"}
+	}
+	if err := nonNegative("network.lowrank.input_off", lr.InputOff); err != nil {
+		return err
+	}
+	if lr.InputOff > 0 && lr.Structure != "ei" && 2*d+1 > n.N {
+		return &Error{Key: "network.lowrank.input_off", Value: strconv.FormatFloat(lr.InputOff, 'g', -1, 64),
+			Allowed: fmt.Sprintf("0 for rank D = %d and N = %d (an off-subspace direction needs N ≥ 2D+1)", d, n.N)}
+	}
+	return nil
+}
+
+func formatList(v []float64) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }

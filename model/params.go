@@ -40,7 +40,8 @@ func (p *Params) Clone() *Params {
 //
 //	J_ij = −b·J₀/N + (g/√N)·z_ij,
 //
-// for Init "ei" J_ij = M_ij + (g/√N)·z_ij with the block means M of MeanCoupling; then
+// for Init "ei" J_ij = M_ij + (g/√N)·z_ij with the block means M of MeanCoupling, for Init
+// "lowrank" the same with M = Jˢ = L·S·Rᵀ of NewLowRank (docs/science.md §6.2); then
 // W_in,is = μ_in + σ_in·z and W_out,ri = μ_out + σ_out·z, with z iid standard normal.
 // With ZeroDiagonal, J_ii = 0. The draws are taken from rng in this order: J row-major,
 // W_in row-major, W_out row-major.
@@ -70,7 +71,8 @@ func NewParams(s Settings, signals, outputs int, rng *rand.Rand) (*Params, error
 
 // MeanCoupling returns the expected initial coupling matrix E[J_init]: −b·J₀/N everywhere
 // for Init "gaussian"; for Init "ei" the block means J_xy/(N/2) (Scale "half", the reference
-// code) or J_xy/N (Scale "full", the final appendix), with the first ⌊N/2⌋ units excitatory.
+// code) or J_xy/N (Scale "full", the final appendix), with the first ⌊N/2⌋ units excitatory;
+// for Init "lowrank" the constructed structure L·S·Rᵀ of NewLowRank.
 // The diagonal is zero when ZeroDiagonal is set. J − (J_init − MeanCoupling) is the
 // structured part Jˢ of docs/science.md §6.6.
 func MeanCoupling(s Settings) (*mat.Dense, error) {
@@ -111,8 +113,14 @@ func MeanCoupling(s Settings) (*mat.Dense, error) {
 				m.Set(i, j, v/div)
 			}
 		}
+	case "lowrank":
+		lr, err := NewLowRank(s)
+		if err != nil {
+			return nil, err
+		}
+		m = lr.Structured()
 	default:
-		return nil, fmt.Errorf("unknown init %q (allowed: gaussian, ei)", s.Init)
+		return nil, fmt.Errorf("unknown init %q (allowed: gaussian, ei, lowrank)", s.Init)
 	}
 	if s.ZeroDiagonal {
 		ZeroDiagonal(m)

@@ -27,10 +27,11 @@ type Init string
 const (
 	InitGaussian Init = "gaussian" // mean −b·J₀/N, std g/√N
 	InitEI       Init = "ei"       // E–I block means (EIBlocks)
+	InitLowRank  Init = "lowrank"  // constructed L·S·Rᵀ (LowRankSettings, docs/science.md §6)
 )
 
 // Inits lists the accepted initializations.
-var Inits = []Init{InitGaussian, InitEI}
+var Inits = []Init{InitGaussian, InitEI, InitLowRank}
 
 // BlockScale is the divisor of the E–I block means: the type of network.ei.scale.
 type BlockScale string
@@ -58,7 +59,8 @@ type Settings struct {
 	B float64 `yaml:"b"`
 	// J0 is the mean-coupling strength J₀.
 	J0 float64 `yaml:"j0"`
-	// Init is "gaussian" (mean −b·J₀/N, std g/√N) or "ei" (E–I blocks).
+	// Init is "gaussian" (mean −b·J₀/N, std g/√N), "ei" (E–I blocks) or "lowrank" (the
+	// constructed structure of LowRank, NewLowRank).
 	Init Init `yaml:"init"`
 	// ZeroDiagonal sets J_ii = 0 at initialization, and the trainer masks the diagonal of
 	// the gradient of J, so J_ii stays 0 through training (docs/science.md §1.2: equivalent
@@ -69,8 +71,10 @@ type Settings struct {
 	Win Gaussian `yaml:"win"`
 	// Wout is the distribution of the readout weights W_out (R×N).
 	Wout Gaussian `yaml:"wout"`
-	// EI holds the block means used when Init is "ei".
+	// EI holds the block means used when Init is "ei" (and by LowRank structure "ei").
 	EI EIBlocks `yaml:"ei"`
+	// LowRank configures Init "lowrank" (docs/science.md §6): J = g·Z/√N + L·S·Rᵀ.
+	LowRank LowRankSettings `yaml:"lowrank"`
 }
 
 // SimSettings configures the Euler–Maruyama unroll (configuration section "sim").
@@ -97,6 +101,7 @@ func DefaultSettings() Settings {
 		Win:          Gaussian{Mean: 1, Std: 0.01},
 		Wout:         Gaussian{Mean: 1, Std: 0.2},
 		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: ScaleHalf},
+		LowRank:      DefaultLowRankSettings(),
 	}
 }
 

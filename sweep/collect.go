@@ -17,9 +17,11 @@ import (
 )
 
 // Summary is one row per run: its id, swept values, seed and state, then the final
-// figures of its run directory — the last row of metrics.csv (epoch, train_loss,
-// test_loss; wall time left out) and the last row of analysis.csv (every column but the
-// epoch, which is analysis_epoch). A value a run does not have is empty.
+// figures of its run directory — for a training run the last row of metrics.csv (epoch,
+// train_loss, test_loss; wall time left out) and the last row of analysis.csv (every
+// column but the epoch, which is analysis_epoch); for an information-rate run the
+// estimates of info-summary.csv (infoColumns; its last channel). A value a run does not
+// have is empty.
 type Summary struct {
 	Header []string
 	Rows   [][]string
@@ -42,13 +44,13 @@ func Collect(l Layout, s *Spec, runs []Run) (*Summary, error) {
 	values := make([]map[string]string, len(runs))
 	for i, r := range runs {
 		values[i] = map[string]string{}
-		for _, f := range []struct{ file, epoch string }{{"metrics.csv", "epoch"}, {"analysis.csv", "analysis_epoch"}} {
+		for _, f := range []struct{ file, epoch string }{{"metrics.csv", "epoch"}, {"analysis.csv", "analysis_epoch"}, {"info-summary.csv", ""}} {
 			h, row, err := lastRow(filepath.Join(l.Run(r), f.file))
 			if err != nil {
 				return nil, err
 			}
 			for j, name := range h {
-				if name == "wall_seconds" {
+				if name == "wall_seconds" || f.epoch == "" && !slices.Contains(infoColumns, name) {
 					continue
 				}
 				if name == "epoch" {
@@ -75,6 +77,10 @@ func Collect(l Layout, s *Spec, runs []Run) (*Summary, error) {
 	}
 	return sum, nil
 }
+
+// infoColumns are the columns of a balnet info run's info-summary.csv that a summary
+// keeps: the estimates and their resolution (the parameters are the run's configuration).
+var infoColumns = []string{"r_lb", "r_lb_corrected", "r_eq21", "r_eq21_cut", "r_eq22", "k_segments", "df", "f_cut", "r_floor", "k_eff", "min_active"}
 
 // lastRow returns the header and the last complete row of a CSV file; a missing file or
 // one without rows gives nothing. A torn last line (a run killed mid-write) is ignored.

@@ -111,6 +111,9 @@ func (s *Spec) Config(r Run) (config.Config, error) {
 		}
 	}
 	c.Seed = r.Seed
+	if s.Command == "info" {
+		c.Info.Seed = r.Seed // the input and noise streams of balnet info
+	}
 	c = c.Resolved()
 	if err := c.Validate(); err != nil {
 		if e, ok := config.AsError(err); ok {

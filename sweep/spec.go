@@ -46,7 +46,17 @@ type Value struct {
 }
 
 // Commands are the balnet commands a sweep may run.
-var Commands = []string{"train"}
+var Commands = []string{"train", "info"}
+
+// Default returns the configuration a sweep of command starts from when its spec names no
+// config file: the embedded default of that command (train's reference setting, or the
+// Fig. 5 setting of balnet info).
+func Default(command string) config.Config {
+	if command == "info" {
+		return config.InfoDefault()
+	}
+	return config.Default()
+}
 
 // MaxRuns bounds the size of a grid, against a typo that asks for 10⁹ runs.
 const MaxRuns = 100000
@@ -80,13 +90,14 @@ func Parse(data []byte, dir string) (*Spec, error) {
 		}
 		top[k] = root.Content[i+1]
 	}
-	s := &Spec{Command: "train", Base: config.Default()}
+	s := &Spec{Command: "train"}
 	if n := top["command"]; n != nil {
 		if n.Kind != yaml.ScalarNode || !slices.Contains(Commands, n.Value) {
-			return nil, specError("command", describe(n), "one of "+strings.Join(Commands, ", ")+" (info is not wired into sweeps yet)")
+			return nil, specError("command", describe(n), "one of "+strings.Join(Commands, ", "))
 		}
 		s.Command = n.Value
 	}
+	s.Base = Default(s.Command)
 	switch {
 	case top["base"] != nil && top["config"] != nil:
 		return nil, specError("base", "", "a resolved spec holds base instead of config, not both")
@@ -95,7 +106,7 @@ func Parse(data []byte, dir string) (*Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.Base, err = config.Parse(raw, config.Default()); err != nil {
+		if s.Base, err = config.Parse(raw, Default(s.Command)); err != nil {
 			return nil, prefixKey("base", err)
 		}
 	case top["config"] != nil:
@@ -111,7 +122,7 @@ func Parse(data []byte, dir string) (*Spec, error) {
 		if err != nil {
 			return nil, specError("config", n.Value, fmt.Sprintf("a readable configuration file (%v)", errors.Unwrap(err)))
 		}
-		if s.Base, err = config.Parse(raw, config.Default()); err != nil {
+		if s.Base, err = config.Parse(raw, Default(s.Command)); err != nil {
 			return nil, fmt.Errorf("config %s: %w", n.Value, err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/balnet/balnet/config"
 	"github.com/balnet/balnet/plots"
 	"github.com/balnet/balnet/rundir"
+	"github.com/balnet/balnet/sim"
 	"github.com/balnet/balnet/sweep"
 	"github.com/balnet/balnet/train"
 )
@@ -442,7 +443,7 @@ func cmdSweepRunTask(ctx context.Context, args []string, stdout io.Writer) error
 		return usagef("sweep run-task takes one sweep directory, got %q", pos)
 	}
 	l := sweep.Layout(pos[0])
-	_, runs, err := sweep.Load(l)
+	spec, runs, err := sweep.Load(l)
 	if err != nil {
 		return err
 	}
@@ -476,7 +477,12 @@ func cmdSweepRunTask(ctx context.Context, args []string, stdout io.Writer) error
 	fmt.Fprintf(logf, "balnet sweep run-task %s --index %d: attempt %d, pid %d, %s\n", l, r.Index, before.Attempts+1, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
 	dir := l.Run(r)
 	var cmdArgs []string
-	if eps, _ := checkpoints.List(checkpoints.Dir(dir)); len(eps) > 0 {
+	if spec.Command == "info" {
+		// An information-rate run has no checkpoint: an interrupted one starts again, and
+		// its files are replaced atomically.
+		cmdArgs = []string{"info", "--config", l.Config(r), "--out", dir, "--quiet", "--no-plots"}
+		err = cmdInfo(ctx, cmdArgs[1:], logf, logf)
+	} else if eps, _ := checkpoints.List(checkpoints.Dir(dir)); len(eps) > 0 {
 		cmdArgs = []string{"resume", dir, "--quiet", "--no-plots"}
 		err = cmdResume(ctx, cmdArgs[1:], logf, logf)
 	} else {
@@ -485,10 +491,11 @@ func cmdSweepRunTask(ctx context.Context, args []string, stdout io.Writer) error
 	}
 	state, code := sweep.Done, 0
 	var div *train.DivergedError
+	var blow *sim.BlowUpError
 	switch {
-	case err == nil && ctx.Err() != nil:
+	case err == nil && ctx.Err() != nil, err != nil && ctx.Err() != nil && spec.Command == "info":
 		state = sweep.Pending
-	case errors.As(err, &div):
+	case errors.As(err, &div), errors.As(err, &blow):
 		state, code = sweep.Diverged, 1
 	case err != nil:
 		state, code = sweep.Failed, 1

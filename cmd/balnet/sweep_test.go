@@ -552,3 +552,70 @@ func TestSweepLocks(t *testing.T) {
 	}
 	checkUnchanged(t, dir, before)
 }
+
+// TestSweepInfo: a sweep of balnet info over the balance b: every run equals the same run
+// made directly with balnet info (info.csv and info-summary.csv byte for byte), its seed
+// is the simulation's seed, and collect reports r_lb, which grows with b (Eq. 21: the
+// information rate is about linear in b at high signal-to-noise ratio).
+func TestSweepInfo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes (-short)")
+	}
+	useBinary(t)
+	// A short Fig. 5 network: 2¹⁴ recorded steps of 2⁻⁸τ, nperseg 2⁸ (K = 127).
+	set := "  sim.dt: 0.00390625\n  info.duration: 64\n  info.burn_in: 4\n  info.nperseg: 256\n"
+	spec := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(spec, []byte("command: info\nset:\n"+set+"grid:\n  network.b: [1, 10]\nseeds: [3]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "sweep")
+	mustRun(t, "sweep", spec, "--out", dir, "--workers", "2")
+	rows := manifest(t, dir)
+	if len(rows) != 2 {
+		t.Fatalf("manifest: got %d runs, want 2", len(rows))
+	}
+	for _, row := range rows {
+		if row["status"] != "done" || row["seed"] != "3" {
+			t.Errorf("manifest row %v: want done with seed 3", row)
+		}
+		direct := filepath.Join(t.TempDir(), "info")
+		mustRun(t, "info", "--no-plots", "--quiet", "--out", direct, "--set", "network.b="+row["network.b"],
+			"--set", "seed=3", "--set", "info.seed=3", "--set", "sim.dt=0.00390625", "--set", "info.duration=64",
+			"--set", "info.burn_in=4", "--set", "info.nperseg=256")
+		for _, f := range []string{"info.csv", "info-summary.csv"} {
+			if got, want := readFile(t, filepath.Join(dir, "runs", row["dir"], f)), readFile(t, filepath.Join(direct, f)); !bytes.Equal(got, want) {
+				t.Errorf("%s of run %s differs from the direct balnet info run", f, row["id"])
+			}
+		}
+	}
+	mustRun(t, "sweep", "collect", dir, "--x", "network.b", "--y", "r_lb")
+	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "summary.csv")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int {
+		for i, h := range recs[0] {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("summary.csv header %v has no %s", recs[0], name)
+		return -1
+	}
+	b, r := col("network.b"), col("r_lb")
+	col("r_eq21")
+	rate := map[string]float64{}
+	for _, rec := range recs[1:] {
+		v, err := strconv.ParseFloat(rec[r], 64)
+		if err != nil {
+			t.Fatalf("summary row %v: r_lb %q", rec, rec[r])
+		}
+		rate[rec[b]] = v
+	}
+	if !(rate["10"] > 3*rate["1"]) {
+		t.Errorf("r_lb: got %v, want b = 10 well above b = 1", rate)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "figures", "r_lb-vs-network.b.png")); err != nil {
+		t.Errorf("collect figure: %v", err)
+	}
+}
