@@ -25,21 +25,30 @@ func Dir(runDir string) string { return filepath.Join(runDir, DirName) }
 
 // FileName returns the name of the checkpoint of epoch: "epoch-%08d.ckpt". Names of
 // epochs below 10⁸ sort like their epochs. It panics if epoch is negative.
-func FileName(epoch int) string {
-	if epoch < 0 {
-		panic(fmt.Sprintf("checkpoints: negative epoch %d", epoch))
-	}
-	return fmt.Sprintf("epoch-%08d.ckpt", epoch)
-}
+func FileName(epoch int) string { return EpochName(epoch, ".ckpt") }
 
 // ParseFileName returns the epoch of a checkpoint file name, and whether name is one:
 // exactly what FileName returns for some epoch.
-func ParseFileName(name string) (epoch int, ok bool) {
+func ParseFileName(name string) (epoch int, ok bool) { return ParseEpochName(name, ".ckpt") }
+
+// EpochName returns the name of a per-epoch file: "epoch-%08d" and the extension ext (the
+// checkpoints' ".ckpt", the spectra's ".npz"). It panics if epoch is negative.
+func EpochName(epoch int, ext string) string {
+	if epoch < 0 {
+		panic(fmt.Sprintf("checkpoints: negative epoch %d", epoch))
+	}
+	return fmt.Sprintf("epoch-%08d%s", epoch, ext)
+}
+
+// ParseEpochName returns the epoch of a per-epoch file name with extension ext, and
+// whether name is one: exactly what EpochName returns for some epoch (temporary files
+// and other spellings of the number are not).
+func ParseEpochName(name, ext string) (epoch int, ok bool) {
 	digits, ok := strings.CutPrefix(name, "epoch-")
 	if !ok {
 		return 0, false
 	}
-	if digits, ok = strings.CutSuffix(digits, ".ckpt"); !ok {
+	if digits, ok = strings.CutSuffix(digits, ext); !ok || digits == "" {
 		return 0, false
 	}
 	for _, c := range []byte(digits) {
@@ -48,7 +57,7 @@ func ParseFileName(name string) (epoch int, ok bool) {
 		}
 	}
 	epoch, err := strconv.Atoi(digits)
-	if err != nil || FileName(epoch) != name {
+	if err != nil || EpochName(epoch, ext) != name {
 		return 0, false
 	}
 	return epoch, true

@@ -19,12 +19,13 @@ type Config struct {
 	train.Config `yaml:",inline"`
 	Analysis     analysis.Settings `yaml:"analysis"`
 	Info         Info              `yaml:"info"`
+	DMFT         DMFT              `yaml:"dmft"`
 	Fluctuations Fluctuations      `yaml:"fluctuations"`
 }
 
 // Default returns the embedded default configuration (the reference setting).
 func Default() Config {
-	return Config{Config: train.DefaultConfig(), Analysis: analysis.DefaultSettings(), Info: DefaultInfo(), Fluctuations: DefaultFluctuations()}
+	return Config{Config: train.DefaultConfig(), Analysis: analysis.DefaultSettings(), Info: DefaultInfo(), DMFT: DefaultDMFT(), Fluctuations: DefaultFluctuations()}
 }
 
 // Error is an invalid configuration value or key.

@@ -80,6 +80,9 @@ func (c Config) Validate() error {
 	if err := c.validateInfo(); err != nil {
 		return err
 	}
+	if err := c.validateDMFT(); err != nil {
+		return err
+	}
 	if err := c.validateFluctuations(); err != nil {
 		return err
 	}

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
@@ -62,29 +60,11 @@ func (d Dir) CheckpointPath(epoch int) string {
 func (d Dir) Checkpoints() ([]int, error) { return checkpoints.List(d.CheckpointDir()) }
 
 // SpectraName returns the name of the spectra file of epoch, "epoch-%08d.npz".
-func SpectraName(epoch int) string { return fmt.Sprintf("epoch-%08d.npz", epoch) }
+func SpectraName(epoch int) string { return checkpoints.EpochName(epoch, ".npz") }
 
 // ParseSpectraName returns the epoch of a spectra file name, and whether name is one:
 // exactly what SpectraName returns for some epoch (temporary files are not).
-func ParseSpectraName(name string) (int, bool) {
-	digits, ok := strings.CutPrefix(name, "epoch-")
-	if !ok {
-		return 0, false
-	}
-	if digits, ok = strings.CutSuffix(digits, ".npz"); !ok || digits == "" {
-		return 0, false
-	}
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	e, err := strconv.Atoi(digits)
-	if err != nil || SpectraName(e) != name {
-		return 0, false
-	}
-	return e, true
-}
+func ParseSpectraName(name string) (int, bool) { return checkpoints.ParseEpochName(name, ".npz") }
 
 // SpectraPath returns the path of the spectra file of epoch.
 func (d Dir) SpectraPath(epoch int) string {

@@ -36,6 +36,12 @@ type Frame struct {
 	Rate   []float64 // R: ν = (1/N) Σ_i φ(h_i), the population rate
 	Mean   []float64 // R: m = (1/N) Σ_i h_i
 	Active []float64 // R: χ = (1/N) Σ_i φ′(h_i), the fraction of active units for ReLU
+	// Var is R: (1/N) Σ_i (h_i − m)², the population variance of the state, the network's
+	// c(t,t) of the mean-field theory (docs/science.md §5.6).
+	Var []float64
+	// State is R×N, h_n itself (realization-major, in float64) when Settings.State is set,
+	// nil otherwise.
+	State []float64
 	// Readout is R×Readouts: x̂_j = (1/N) Σ_i W_out,ji φ(h_i), Readout[r·Readouts+j].
 	Readout []float64
 	// Proj is R×Projections: v_pᵀφ(h) for the vectors of Settings.Project.
@@ -145,7 +151,10 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 	cMean, cDiag := T(cm), T(cd)
 
 	f := &Frame{Input: make([]float64, R*S), Rate: make([]float64, R), Mean: make([]float64, R),
-		Active: make([]float64, R), Readout: make([]float64, R*nout), Proj: make([]float64, R*np)}
+		Active: make([]float64, R), Var: make([]float64, R), Readout: make([]float64, R*nout), Proj: make([]float64, R*np)}
+	if s.State {
+		f.State = make([]float64, R*n)
+	}
 	res := &Result{MinActive: math.Inf(1)}
 	limit := s.limit()
 	deriv := nw.Phi.D
@@ -226,10 +235,11 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 		inv := 1 / float64(n)
 		for r := 0; r < R; r++ {
 			hr, pr := h[r*n:(r+1)*n], p[r*n:(r+1)*n]
-			var sp, sh, sa, mx float64
+			var sp, sh, sh2, sa, mx float64
 			for i, v := range hr {
 				x := float64(v)
 				sh += x
+				sh2 += x * x
 				sp += float64(pr[i])
 				if a := math.Abs(x); a > mx || a != a {
 					mx = a
@@ -247,6 +257,12 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 			}
 			res.MaxAbs = max(res.MaxAbs, mx)
 			f.Rate[r], f.Mean[r], f.Active[r] = sp*inv, sh*inv, sa*inv
+			f.Var[r] = max(sh2*inv-f.Mean[r]*f.Mean[r], 0)
+			if f.State != nil {
+				for i, v := range hr {
+					f.State[r*n+i] = float64(v)
+				}
+			}
 			res.MinActive = min(res.MinActive, f.Active[r])
 			for k := 0; k < nout; k++ {
 				f.Readout[r*nout+k] = dotT(nw.Wout.RawRowView(k), pr) * inv

@@ -30,6 +30,9 @@ type Settings struct {
 	H0 []float64
 	// Project lists vectors v (length N each) whose projections vᵀφ(h) are recorded.
 	Project [][]float64
+	// State passes the whole state h_n to the sink (Frame.State), e.g. for two-time
+	// correlations; off by default (it costs R·N copies per record).
+	State bool
 	// Limit is the bound on max_i |h_i| beyond which the run is a blow-up (0 means 1e6).
 	Limit float64
 }

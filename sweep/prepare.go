@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/balnet/balnet/checkpoints"
 	"github.com/balnet/balnet/config"
@@ -100,23 +99,8 @@ func Load(l Layout) (*Spec, []Run, error) {
 	return s, s.Runs(), nil
 }
 
-// Remove deletes a sweep directory (to replace it, --force) by first renaming it to a hidden
-// sibling, so that a crash midway never leaves half an old sweep where the new one is
-// written. It takes the directory's lock first: a sweep still running there is not removed.
-func Remove(l Layout) error {
-	dir := string(l)
-	lock, err := rundir.Lock(dir)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	aside, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".replaced-")
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(dir, filepath.Join(aside, "old")); err != nil {
-		os.Remove(aside)
-		return err
-	}
-	return os.RemoveAll(aside)
-}
+// Remove deletes a sweep directory (to replace it, --force) the way rundir.Remove deletes
+// a run: under the directory's lock (a sweep still running there is not removed), by first
+// renaming it to a hidden sibling, so that a crash midway never leaves half an old sweep
+// where the new one is written.
+func Remove(l Layout) error { return rundir.Remove(string(l)) }

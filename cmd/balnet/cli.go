@@ -27,6 +27,9 @@ const usage = `usage:
                                                configuration (default: Fig. 5 at b = 1)
   balnet info    RUN_DIR [--epoch E] [--set info.key=value]... [--out DIR] [--no-plots] [--quiet]
                                                … of a trained network
+  balnet dmft    [--config FILE] [--set key=value]... [--out DIR] [--compare K] [--no-plots] [--quiet]
+                                               mean-field theory ν(t), c(t,t), c(τ′) for an
+                                               input path, against K simulated networks
   balnet fluctuations [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
                                                macroscopic fluctuations of a constructed
                                                low-rank network (default: the θ = 30° check)
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout)
 	case "info":
 		err = cmdInfo(ctx, args[1:], stdout, stderr)
+	case "dmft":
+		err = cmdDMFT(ctx, args[1:], stdout, stderr)
 	case "fluctuations":
 		err = cmdFluctuations(ctx, args[1:], stdout, stderr)
 	case "sweep":
@@ -83,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, fluctuations, sweep, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, dmft, fluctuations, sweep, help)", args[0])
 	}
 	if err == nil {
 		return 0

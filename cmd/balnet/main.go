@@ -6,6 +6,8 @@
 //	balnet plot    RUN_DIR [--out DIR]
 //	balnet export  RUN_DIR [--epoch E] --out FILE.npz
 //	balnet config
+//	balnet info    [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
+//	balnet dmft    [--config FILE] [--set key=value]... [--out DIR] [--compare K] [--no-plots] [--quiet]
 //	balnet fluctuations [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
 //	balnet fluctuations RUN_DIR [--epoch E] [--set fluctuations.key=value]... [--out DIR] [--no-plots] [--quiet]
 //	balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--slurm [...]] [--dry-run]
