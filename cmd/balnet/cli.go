@@ -128,6 +128,27 @@ func oneRunDir(cmd string, pos []string) (string, error) {
 }
 
 // setFlags collects repeated --set key=value flags.
+// measureFlags are the flags shared by the commands that build or load a network and
+// measure it (info, fluctuations, dmft): --config, --set, --out, --no-plots, --quiet.
+type measureFlags struct {
+	file           *string
+	sets           setFlags
+	out            *string
+	noPlots, quiet *bool
+}
+
+// addMeasureFlags defines the shared flags on fs; base names the default configuration in
+// the help text and out is the default output directory.
+func addMeasureFlags(fs *flag.FlagSet, base, out string) *measureFlags {
+	m := &measureFlags{}
+	m.file = fs.String("config", "", "configuration `file` (YAML) over the "+base+" default")
+	fs.Var(&m.sets, "set", "override one key, key=value (repeatable)")
+	m.out = fs.String("out", out, "output `directory`")
+	m.noPlots = fs.Bool("no-plots", false, "skip the figures")
+	m.quiet = fs.Bool("quiet", false, "no progress bar")
+	return m
+}
+
 type setFlags []string
 
 func (s *setFlags) String() string     { return strings.Join(*s, " ") }

@@ -60,17 +60,14 @@ const dmftRunaway = 10
 // with h̃ = h − m, averaged over t and realizations.
 func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dmft", flag.ContinueOnError)
-	file := fs.String("config", "", "configuration `file` (YAML) over the DMFT default")
-	var sets setFlags
-	fs.Var(&sets, "set", "override one key, key=value (repeatable)")
-	out := fs.String("out", "dmft", "output `directory`")
+	mf := addMeasureFlags(fs, "DMFT", "dmft")
 	compare := fs.Int("compare", 0, "simulate `K` network realizations driven by the same input")
-	noPlots := fs.Bool("no-plots", false, "skip the figures")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	file, out, noPlots, quiet := mf.file, mf.out, mf.noPlots, mf.quiet
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	sets := mf.sets
 	if len(pos) > 0 {
 		return usagef("dmft takes no positional arguments, got %q", pos)
 	}

@@ -50,17 +50,14 @@ const (
 // written.
 func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fluctuations", flag.ContinueOnError)
-	file := fs.String("config", "", "configuration `file` (YAML) over the §6.5 default")
-	var sets setFlags
-	fs.Var(&sets, "set", "override one key, key=value (repeatable)")
-	out := fs.String("out", "", "output `directory`")
+	mf := addMeasureFlags(fs, "§6.5", "")
 	epoch := fs.Int("epoch", -1, "checkpoint epoch of RUN_DIR (default: the latest)")
-	noPlots := fs.Bool("no-plots", false, "skip the figures")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	file, out, noPlots, quiet := mf.file, mf.out, mf.noPlots, mf.quiet
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	sets := mf.sets
 	var job fluctJob
 	switch len(pos) {
 	case 0:

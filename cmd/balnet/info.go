@@ -50,17 +50,14 @@ const (
 // before anything is simulated or written.
 func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
-	file := fs.String("config", "", "configuration `file` (YAML) over the Fig. 5 default")
-	var sets setFlags
-	fs.Var(&sets, "set", "override one key, key=value (repeatable)")
-	out := fs.String("out", "", "output `directory`")
+	mf := addMeasureFlags(fs, "Fig. 5", "")
 	epoch := fs.Int("epoch", -1, "checkpoint epoch of RUN_DIR (default: the latest)")
-	noPlots := fs.Bool("no-plots", false, "skip the figures")
-	quiet := fs.Bool("quiet", false, "no progress bar")
+	file, out, noPlots, quiet := mf.file, mf.out, mf.noPlots, mf.quiet
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	sets := mf.sets
 	var job infoJob
 	switch len(pos) {
 	case 0:
