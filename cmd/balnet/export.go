@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -42,22 +41,14 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if *epoch < -1 {
-		return usagef("--epoch = %d is invalid: a checkpoint epoch ≥ 0", *epoch)
+	if err := checkEpoch(d, *epoch); err != nil {
+		return err
 	}
-	if *epoch >= 0 {
-		if _, err := os.Stat(d.CheckpointPath(*epoch)); err != nil {
-			epochs, _ := d.Checkpoints()
-			return usagef("--epoch = %d is invalid: no checkpoint of that epoch (available: %v)", *epoch, epochs)
-		}
+	unlock, err := lockIfInside(*out, dir)
+	if err != nil {
+		return err
 	}
-	if inside(*out, dir) { // writing into the run: one writer at a time
-		lock, err := rundir.Lock(dir)
-		if err != nil {
-			return err
-		}
-		defer lock.Unlock()
-	}
+	defer unlock()
 	path, s, err := d.Load(cfg, *epoch, false, stderr)
 	if err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -99,30 +98,9 @@ func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Write
 			return usagef("fluctuations RUN_DIR: --config does not apply (the run's configuration is used; override fluctuations.* keys with --set)")
 		}
 		d := rundir.Dir(pos[0])
-		cfg, err := rundir.ReadConfig(d)
+		run, cfg, err := measuredRun(d, "fluctuations", sets, *epoch)
 		if err != nil {
 			return err
-		}
-		run := cfg
-		for _, s := range sets {
-			if !strings.HasPrefix(strings.TrimSpace(s), "fluctuations.") {
-				return &config.Error{Key: "--set", Value: strconv.Quote(s), Allowed: "only fluctuations.* keys with a run directory (the network is the checkpoint's)"}
-			}
-			if err := cfg.Set(s); err != nil {
-				return fmt.Errorf("--set: %w", err)
-			}
-		}
-		if err := cfg.Validate(); err != nil {
-			return err
-		}
-		if *epoch < -1 {
-			return usagef("--epoch = %d is invalid: a checkpoint epoch ≥ 0", *epoch)
-		}
-		if *epoch >= 0 {
-			if _, err := os.Stat(d.CheckpointPath(*epoch)); err != nil {
-				epochs, _ := d.Checkpoints()
-				return usagef("--epoch = %d is invalid: no checkpoint of that epoch (available: %v)", *epoch, epochs)
-			}
 		}
 		_, ts, err := d.Load(run, *epoch, false, stderr)
 		if err != nil {
@@ -140,13 +118,11 @@ func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Write
 		if job.out == "" {
 			job.out = filepath.Join(pos[0], "fluctuations", fmt.Sprintf("epoch-%08d", ts.Epoch))
 		}
-		if inside(job.out, pos[0]) {
-			lock, err := rundir.Lock(pos[0])
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
+		unlock, err := lockIfInside(job.out, pos[0])
+		if err != nil {
+			return err
 		}
+		defer unlock()
 	default:
 		return usagef("fluctuations takes at most one run directory, got %d arguments %q", len(pos), pos)
 	}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -82,30 +81,9 @@ func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usagef("info RUN_DIR: --config does not apply (the run's configuration is used; override info.* keys with --set)")
 		}
 		d := rundir.Dir(pos[0])
-		cfg, err := rundir.ReadConfig(d)
+		run, cfg, err := measuredRun(d, "info", sets, *epoch)
 		if err != nil {
 			return err
-		}
-		run := cfg
-		for _, s := range sets {
-			if !strings.HasPrefix(strings.TrimSpace(s), "info.") {
-				return &config.Error{Key: "--set", Value: strconv.Quote(s), Allowed: "only info.* keys with a run directory (the network is the checkpoint's)"}
-			}
-			if err := cfg.Set(s); err != nil {
-				return fmt.Errorf("--set: %w", err)
-			}
-		}
-		if err := cfg.Validate(); err != nil {
-			return err
-		}
-		if *epoch < -1 {
-			return usagef("--epoch = %d is invalid: a checkpoint epoch ≥ 0", *epoch)
-		}
-		if *epoch >= 0 {
-			if _, err := os.Stat(d.CheckpointPath(*epoch)); err != nil {
-				epochs, _ := d.Checkpoints()
-				return usagef("--epoch = %d is invalid: no checkpoint of that epoch (available: %v)", *epoch, epochs)
-			}
 		}
 		_, st, err := d.Load(run, *epoch, false, stderr)
 		if err != nil {
@@ -115,13 +93,11 @@ func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if job.out == "" {
 			job.out = filepath.Join(pos[0], "info", fmt.Sprintf("epoch-%08d", st.Epoch))
 		}
-		if inside(job.out, pos[0]) {
-			lock, err := rundir.Lock(pos[0])
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
+		unlock, err := lockIfInside(job.out, pos[0])
+		if err != nil {
+			return err
 		}
+		defer unlock()
 	default:
 		return usagef("info takes at most one run directory, got %d arguments %q", len(pos), pos)
 	}
