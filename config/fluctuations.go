@@ -25,12 +25,20 @@ type Fluctuations struct {
 	// Seed seeds the initial state, the probes and the noise (the network comes from the
 	// top-level seed, or from the checkpoint).
 	Seed uint64 `yaml:"seed"`
+	// Coupling32 integrates with a float32 copy of J for the coupling product and
+	// everything else in float64 (sim.Settings.Coupling32): half the memory traffic of the
+	// memory-bound product. The measured statistics agree with the float64 path (false) to
+	// a few 1e-4 relatively (docs/science.md §6.5 runs, README).
+	Coupling32 bool `yaml:"coupling32"`
+	// Threads is the number of goroutines sharing the coupling product (≥ 1); every value
+	// gives the same bits.
+	Threads int `yaml:"threads"`
 }
 
 // DefaultFluctuations returns the fluctuations section of the training default: 200τ after
 // 50τ of burn-in at the run's own Δt, recorded every step, 16 probes.
 func DefaultFluctuations() Fluctuations {
-	return Fluctuations{DT: 0, Duration: 200, BurnIn: 50, Stride: 1, Probes: 16, Seed: 1}
+	return Fluctuations{DT: 0, Duration: 200, BurnIn: 50, Stride: 1, Probes: 16, Seed: 1, Coupling32: true, Threads: 1}
 }
 
 // FluctuationsDefault returns the embedded default of balnet fluctuations: the §6.5 check
@@ -47,7 +55,7 @@ func FluctuationsDefault() Config {
 	c.Network.ZeroDiagonal = false
 	c.Task.I0 = 1
 	c.Sim.Sigma = 0
-	c.Fluctuations = Fluctuations{DT: 0.01, Duration: 200, BurnIn: 50, Stride: 10, Probes: 16, Seed: 1}
+	c.Fluctuations = Fluctuations{DT: 0.01, Duration: 200, BurnIn: 50, Stride: 10, Probes: 16, Seed: 1, Coupling32: true, Threads: 1}
 	return c
 }
 
@@ -74,6 +82,7 @@ func (c Config) validateFluctuations() error {
 		nonNegative("fluctuations.burn_in", f.BurnIn),
 		intAtLeast("fluctuations.stride", f.Stride, 1),
 		intAtLeast("fluctuations.probes", f.Probes, 1),
+		intAtLeast("fluctuations.threads", f.Threads, 1),
 	}
 	for _, err := range checks {
 		if err != nil {

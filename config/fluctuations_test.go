@@ -28,7 +28,7 @@ func TestFluctuationsDefault(t *testing.T) {
 // Every fluctuations key is checked, naming the key.
 func TestFluctuationsValidate(t *testing.T) {
 	for _, set := range []string{"fluctuations.dt=-1", "fluctuations.duration=0", "fluctuations.burn_in=-1",
-		"fluctuations.stride=0", "fluctuations.probes=0", "fluctuations.duration=0.01"} {
+		"fluctuations.stride=0", "fluctuations.probes=0", "fluctuations.duration=0.01", "fluctuations.threads=0"} {
 		c := FluctuationsDefault()
 		if err := c.Set(set); err != nil {
 			t.Fatal(err)

@@ -120,7 +120,12 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 
 	tau := nw.tau()
 	leak, scale, gain := T(s.DT/tau), T(s.Sigma*math.Sqrt(s.DT/tau)), T(nw.B/float64(S))
-	j := toT[T](nw.J.RawMatrix().Data, nw.J.RawMatrix().Stride, n, n)
+	prod := &product[T]{R: R, n: n, threads: s.threads()}
+	if s.Coupling32 {
+		prod.j32 = toT[float32](nw.J.RawMatrix().Data, nw.J.RawMatrix().Stride, n, n)
+	} else {
+		prod.j = toT[T](nw.J.RawMatrix().Data, nw.J.RawMatrix().Stride, n, n)
+	}
 	var win []T
 	if nw.Win != nil {
 		win = toT[T](nw.Win.RawMatrix().Data, nw.Win.RawMatrix().Stride, n, S)
@@ -186,7 +191,7 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 				}
 			}
 		} else {
-			gemm(R, n, p, j, rec)
+			prod.apply(p, rec)
 		}
 		for r := 0; r < R; r++ {
 			hr, rr := h[r*n:(r+1)*n], rec[r*n:(r+1)*n]

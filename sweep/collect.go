@@ -20,8 +20,9 @@ import (
 // figures of its run directory — for a training run the last row of metrics.csv (epoch,
 // train_loss, test_loss; wall time left out) and the last row of analysis.csv (every
 // column but the epoch, which is analysis_epoch); for an information-rate run the
-// estimates of info-summary.csv (infoColumns; its last channel). A value a run does not
-// have is empty.
+// estimates of info-summary.csv (infoColumns; its last channel); for a fluctuation run
+// mode 1 of modes.csv (modeColumns) and fluctuations-summary.csv (fluctColumns). A value a
+// run does not have is empty.
 type Summary struct {
 	Header []string
 	Rows   [][]string
@@ -44,13 +45,23 @@ func Collect(l Layout, s *Spec, runs []Run) (*Summary, error) {
 	values := make([]map[string]string, len(runs))
 	for i, r := range runs {
 		values[i] = map[string]string{}
-		for _, f := range []struct{ file, epoch string }{{"metrics.csv", "epoch"}, {"analysis.csv", "analysis_epoch"}, {"info-summary.csv", ""}} {
-			h, row, err := lastRow(filepath.Join(l.Run(r), f.file))
+		for _, f := range []struct {
+			file, epoch string
+			keep        []string // the columns kept (nil: all)
+			first       bool     // the first row instead of the last
+		}{{"metrics.csv", "epoch", nil, false}, {"analysis.csv", "analysis_epoch", nil, false},
+			{"info-summary.csv", "", infoColumns, false},
+			{"modes.csv", "", modeColumns, true}, {"fluctuations-summary.csv", "", fluctColumns, false}} {
+			read := lastRow
+			if f.first {
+				read = firstRow
+			}
+			h, row, err := read(filepath.Join(l.Run(r), f.file))
 			if err != nil {
 				return nil, err
 			}
 			for j, name := range h {
-				if name == "wall_seconds" || f.epoch == "" && !slices.Contains(infoColumns, name) {
+				if name == "wall_seconds" || f.keep != nil && !slices.Contains(f.keep, name) {
 					continue
 				}
 				if name == "epoch" {
@@ -82,27 +93,50 @@ func Collect(l Layout, s *Spec, runs []Run) (*Summary, error) {
 // keeps: the estimates and their resolution (the parameters are the run's configuration).
 var infoColumns = []string{"r_lb", "r_lb_corrected", "r_eq21", "r_eq21_cut", "r_eq22", "k_segments", "df", "f_cut", "r_floor", "k_eff", "min_active"}
 
+// modeColumns are the columns of a balnet fluctuations run's modes.csv that a summary
+// keeps, from its first row (mode 1, the largest γ; the only one for rank 1), and
+// fluctColumns those of its fluctuations-summary.csv (docs/science.md §6.4).
+var (
+	modeColumns  = []string{"gamma", "theta_deg", "tan_theta", "amplitude", "amplitude_over_sqrt_cphi", "ratio_to_prediction"}
+	fluctColumns = []string{"d", "c_phi", "rt_dphi_std", "nu", "min_active"}
+)
+
+// firstRow is lastRow with the first row of the file.
+func firstRow(path string) (header, row []string, err error) {
+	recs, err := readRows(path)
+	if len(recs) < 2 || err != nil {
+		return nil, nil, err
+	}
+	return recs[0], recs[1], nil
+}
+
 // lastRow returns the header and the last complete row of a CSV file; a missing file or
 // one without rows gives nothing. A torn last line (a run killed mid-write) is ignored.
 func lastRow(path string) (header, row []string, err error) {
+	recs, err := readRows(path)
+	if len(recs) < 2 || err != nil {
+		return nil, nil, err
+	}
+	return recs[0], recs[len(recs)-1], nil
+}
+
+// readRows reads the complete lines of a CSV file (nil for a missing file).
+func readRows(path string) ([][]string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
 		data = data[:i+1]
 	}
 	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(recs) < 2 {
-		return nil, nil, nil
-	}
-	return recs[0], recs[len(recs)-1], nil
+	return recs, nil
 }
 
 // Write writes the summary as CSV to path, atomically.

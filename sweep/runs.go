@@ -111,8 +111,11 @@ func (s *Spec) Config(r Run) (config.Config, error) {
 		}
 	}
 	c.Seed = r.Seed
-	if s.Command == "info" {
+	switch s.Command {
+	case "info":
 		c.Info.Seed = r.Seed // the input and noise streams of balnet info
+	case "fluctuations":
+		c.Fluctuations.Seed = r.Seed // the initial state, probes and noise of balnet fluctuations
 	}
 	c = c.Resolved()
 	if err := c.Validate(); err != nil {

@@ -46,14 +46,17 @@ type Value struct {
 }
 
 // Commands are the balnet commands a sweep may run.
-var Commands = []string{"train", "info"}
+var Commands = []string{"train", "info", "fluctuations"}
 
 // Default returns the configuration a sweep of command starts from when its spec names no
 // config file: the embedded default of that command (train's reference setting, or the
-// Fig. 5 setting of balnet info).
+// Fig. 5 setting of balnet info, or the docs/science.md §6.5 check of balnet fluctuations).
 func Default(command string) config.Config {
-	if command == "info" {
+	switch command {
+	case "info":
 		return config.InfoDefault()
+	case "fluctuations":
+		return config.FluctuationsDefault()
 	}
 	return config.Default()
 }

@@ -268,7 +268,8 @@ func (j fluctJob) run(ctx context.Context) (*fluctResult, error) {
 			dst[i] = j.input
 		}
 	}}
-	s := sim.Settings{DT: dt, Sigma: j.sigma, BurnIn: burn, Steps: steps, Stride: c.Fluctuations.Stride, H0: h0, Project: probes}
+	s := sim.Settings{DT: dt, Sigma: j.sigma, BurnIn: burn, Steps: steps, Stride: c.Fluctuations.Stride, H0: h0, Project: probes,
+		Coupling32: c.Fluctuations.Coupling32, Threads: c.Fluctuations.Threads}
 	sink := progressSink{Recording: new(sim.Recording), f: j.progress}
 	var sinkI sim.Sink = sink.Recording
 	if j.progress != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -330,7 +331,7 @@ func cmdSweepStatus(args []string, stdout io.Writer) error {
 func cmdSweepCollect(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sweep collect", flag.ContinueOnError)
 	x := fs.String("x", "", "swept key on the x axis (default: the first numeric swept key)")
-	y := fs.String("y", "test_loss", "summary column on the y axis")
+	y := fs.String("y", "test_loss", "summary column on the y axis (fluctuations sweeps: amplitude_over_sqrt_cphi)")
 	by := fs.String("by", "", "swept key drawn as one line per value (default: another swept key)")
 	logX := fs.Bool("log-x", false, "log x axis (default: when the x values span two decades)")
 	pos, err := parseFlags(fs, args)
@@ -350,6 +351,9 @@ func cmdSweepCollect(args []string, stdout io.Writer) error {
 	sum, err := sweep.Collect(l, spec, runs)
 	if err != nil {
 		return err
+	}
+	if !given["y"] && spec.Command == "fluctuations" {
+		*y = "amplitude_over_sqrt_cphi"
 	}
 	// Validate the figure's keys before writing anything.
 	if !given["x"] {
@@ -411,7 +415,51 @@ func cmdSweepCollect(args []string, stdout io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, "figure: %s\n", strings.Join(paths, ", "))
+	if spec.Command == "fluctuations" && *x == thetaKey {
+		if paths, err := fluctSweepFigure(l, spec, sum, *by); err != nil {
+			fmt.Fprintf(stdout, "warning: figure: %v\n", err)
+		} else {
+			fmt.Fprintf(stdout, "figure: %s\n", strings.Join(paths, ", "))
+		}
+	}
 	return nil
+}
+
+// thetaKey is the swept angle of a rank-one fluctuation sweep.
+const thetaKey = "network.lowrank.theta_deg"
+
+// fluctSweepFigure draws the amplitude–angle curve of a fluctuation sweep over θ
+// (docs/science.md §6.4): the measured amplitude/√c_φ of mode 1 (mean ± sd over seeds)
+// against tan θ, with the prediction amplitude = tan θ, into DIR/figures/
+// amplitude-vs-tan-theta.{png,svg}.
+func fluctSweepFigure(l sweep.Layout, spec *sweep.Spec, sum *sweep.Summary, by string) ([]string, error) {
+	curves, err := sum.Curves(spec, thetaKey, "amplitude_over_sqrt_cphi", by)
+	if err != nil {
+		return nil, err
+	}
+	var mc []plots.MeanCurve
+	hi := 0.0
+	for _, c := range curves {
+		m := plots.MeanCurve{Label: c.Label, Mean: c.Mean, SD: c.SD}
+		if m.Label == "" {
+			m.Label = "measured (mean ± sd over seeds)"
+		}
+		m.Mean, m.SD = nil, nil
+		for k, th := range c.X {
+			if th >= 90 { // tan 90° = ∞: the coherent-chaos point has no place on this axis
+				continue
+			}
+			m.X = append(m.X, math.Tan(th*math.Pi/180))
+			m.Mean, m.SD = append(m.Mean, c.Mean[k]), append(m.SD, c.SD[k])
+			hi = max(hi, m.X[len(m.X)-1], c.Mean[k])
+		}
+		mc = append(mc, m)
+	}
+	if hi > 0 {
+		mc = append(mc, plots.MeanCurve{Label: "prediction tan θ (§6.4)", X: []float64{0, hi}, Mean: []float64{0, hi}, SD: []float64{0, 0}})
+	}
+	return plots.SweepFigure(l.Figures(), "amplitude-vs-tan-theta", "mode amplitude against tan θ across runs",
+		"tan θ", "std(uᵀLᵀφ)/√c_φ", mc, false)
 }
 
 func numeric(values []string) bool {
@@ -482,6 +530,10 @@ func cmdSweepRunTask(ctx context.Context, args []string, stdout io.Writer) error
 		// its files are replaced atomically.
 		cmdArgs = []string{"info", "--config", l.Config(r), "--out", dir, "--quiet", "--no-plots"}
 		err = cmdInfo(ctx, cmdArgs[1:], logf, logf)
+	} else if spec.Command == "fluctuations" {
+		// Likewise a fluctuation run (docs/science.md §6.5) starts again when interrupted.
+		cmdArgs = []string{"fluctuations", "--config", l.Config(r), "--out", dir, "--quiet", "--no-plots"}
+		err = cmdFluctuations(ctx, cmdArgs[1:], logf, logf)
 	} else if eps, _ := checkpoints.List(checkpoints.Dir(dir)); len(eps) > 0 {
 		cmdArgs = []string{"resume", dir, "--quiet", "--no-plots"}
 		err = cmdResume(ctx, cmdArgs[1:], logf, logf)
@@ -493,7 +545,7 @@ func cmdSweepRunTask(ctx context.Context, args []string, stdout io.Writer) error
 	var div *train.DivergedError
 	var blow *sim.BlowUpError
 	switch {
-	case err == nil && ctx.Err() != nil, err != nil && ctx.Err() != nil && spec.Command == "info":
+	case err == nil && ctx.Err() != nil, err != nil && ctx.Err() != nil && spec.Command != "train":
 		state = sweep.Pending
 	case errors.As(err, &div), errors.As(err, &blow):
 		state, code = sweep.Diverged, 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -617,5 +618,74 @@ func TestSweepInfo(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "figures", "r_lb-vs-network.b.png")); err != nil {
 		t.Errorf("collect figure: %v", err)
+	}
+}
+
+// TestSweepFluctuations: a sweep of balnet fluctuations over θ (docs/science.md §6.4): every
+// run equals the same run made directly with balnet fluctuations (modes.csv and
+// fluctuations-summary.csv byte for byte), its seed is fluctuations.seed, collect reports
+// mode 1 (tan θ exactly as swept) and draws the amplitude–angle figure.
+func TestSweepFluctuations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes (-short)")
+	}
+	useBinary(t)
+	// The §6.5 network shrunk to N = 200 and 10τ (about 0.1 s per run).
+	set := "  network.n: 200\n  fluctuations.dt: 0.02\n  fluctuations.duration: 10\n  fluctuations.burn_in: 2\n"
+	spec := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(spec, []byte("command: fluctuations\nset:\n"+set+"grid:\n  network.lowrank.theta_deg: [15, 45]\nseeds: [2]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "sweep")
+	mustRun(t, "sweep", spec, "--out", dir, "--workers", "2")
+	rows := manifest(t, dir)
+	if len(rows) != 2 {
+		t.Fatalf("manifest: got %d runs, want 2", len(rows))
+	}
+	for _, row := range rows {
+		if row["status"] != "done" || row["seed"] != "2" {
+			t.Errorf("manifest row %v: want done with seed 2", row)
+		}
+		direct := filepath.Join(t.TempDir(), "fl")
+		mustRun(t, "fluctuations", "--no-plots", "--quiet", "--out", direct, "--set", "network.lowrank.theta_deg="+row["network.lowrank.theta_deg"],
+			"--set", "seed=2", "--set", "fluctuations.seed=2", "--set", "network.n=200", "--set", "fluctuations.dt=0.02",
+			"--set", "fluctuations.duration=10", "--set", "fluctuations.burn_in=2")
+		for _, f := range []string{"modes.csv", "fluctuations-summary.csv"} {
+			if got, want := readFile(t, filepath.Join(dir, "runs", row["dir"], f)), readFile(t, filepath.Join(direct, f)); !bytes.Equal(got, want) {
+				t.Errorf("%s of run %s differs from the direct balnet fluctuations run", f, row["id"])
+			}
+		}
+	}
+	mustRun(t, "sweep", "collect", dir)
+	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "summary.csv")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int {
+		for i, h := range recs[0] {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("summary.csv header %v has no %s", recs[0], name)
+		return -1
+	}
+	th, tn, amp := col("network.lowrank.theta_deg"), col("tan_theta"), col("amplitude_over_sqrt_cphi")
+	col("c_phi")
+	col("rt_dphi_std")
+	for _, rec := range recs[1:] {
+		deg, _ := strconv.ParseFloat(rec[th], 64)
+		tan, err := strconv.ParseFloat(rec[tn], 64)
+		if err != nil || math.Abs(tan-math.Tan(deg*math.Pi/180)) > 1e-12 {
+			t.Errorf("summary row %v: tan_theta %q, want tan %g°", rec, rec[tn], deg)
+		}
+		if a, err := strconv.ParseFloat(rec[amp], 64); err != nil || !(a > 0) {
+			t.Errorf("summary row %v: amplitude_over_sqrt_cphi %q, want > 0", rec, rec[amp])
+		}
+	}
+	for _, f := range []string{"amplitude-vs-tan-theta.png", "amplitude-vs-tan-theta.svg", "amplitude_over_sqrt_cphi-vs-network.lowrank.theta_deg.png"} {
+		if _, err := os.Stat(filepath.Join(dir, "figures", f)); err != nil {
+			t.Errorf("collect figure: %v", err)
+		}
 	}
 }
