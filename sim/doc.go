@@ -17,7 +17,13 @@
 //
 // R independent realizations advance together as one R×N state: one matrix product
 // Φ·Jᵀ per step (a matrix–vector product for R = 1) with gonum's BLAS, so memory is
-// O(N² + R·N) and, with a streaming Sink, independent of the duration. Each step adds
+// O(N² + R·N) and, with a streaming Sink, independent of the duration. For large N the
+// product is memory-bound (a 3000×3000 float64 J streams 72 MB per step, beyond the L3
+// cache): Settings.Coupling32 keeps a float32 copy of J (half the bytes; widened and
+// accumulated in float64, with an AVX2 kernel in builds with GOEXPERIMENT=simd,
+// product_simd.go), and Settings.Threads splits the rows of J over goroutines with the same
+// bits for every count. The default (float64 J, one thread) computes exactly what earlier
+// versions computed. Each step adds
 // independent noise σ√(Δt/τ)·ζ per unit and realization, drawn from the caller's generator.
 // Every random draw comes from an explicit *rand.Rand, so a run is a deterministic function
 // of the seeds. A state beyond Settings.Limit or non-finite stops the run with a
