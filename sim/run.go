@@ -122,7 +122,8 @@ func run[T float32 | float64](ctx context.Context, nw Network, in Input, s Setti
 	leak, scale, gain := T(s.DT/tau), T(s.Sigma*math.Sqrt(s.DT/tau)), T(nw.B/float64(S))
 	prod := &product[T]{R: R, n: n, threads: s.threads()}
 	if s.Coupling32 {
-		prod.j32 = toT[float32](nw.J.RawMatrix().Data, nw.J.RawMatrix().Stride, n, n)
+		prod.jt32 = transposed32(nw.J.RawMatrix().Data, nw.J.RawMatrix().Stride, n)
+		prod.idx, prod.val = make([]int32, 0, n), make([]float64, 0, n)
 	} else {
 		prod.j = toT[T](nw.J.RawMatrix().Data, nw.J.RawMatrix().Stride, n, n)
 	}
