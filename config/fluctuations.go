@@ -25,9 +25,10 @@ type Fluctuations struct {
 	// Seed seeds the initial state, the probes and the noise (the network comes from the
 	// top-level seed, or from the checkpoint).
 	Seed uint64 `yaml:"seed"`
-	// Coupling32 integrates with a float32 copy of J for the coupling product and
-	// everything else in float64 (sim.Settings.Coupling32): half the memory traffic of the
-	// memory-bound product. The measured statistics agree with the float64 path (false) to
+	// Coupling32 integrates with a float32 copy of J for the coupling product, reading
+	// only the columns of active units, and everything else in float64
+	// (sim.Settings.Coupling32): a fraction χ/2 of the memory traffic of the memory-bound
+	// float64 product. The measured statistics agree with the float64 path (false) to
 	// a few 1e-4 relatively (docs/science.md §6.5 runs, README).
 	Coupling32 bool `yaml:"coupling32"`
 	// Threads is the number of goroutines sharing the coupling product (≥ 1); every value

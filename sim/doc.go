@@ -19,9 +19,10 @@
 // Φ·Jᵀ per step (a matrix–vector product for R = 1) with gonum's BLAS, so memory is
 // O(N² + R·N) and, with a streaming Sink, independent of the duration. For large N the
 // product is memory-bound (a 3000×3000 float64 J streams 72 MB per step, beyond the L3
-// cache): Settings.Coupling32 keeps a float32 copy of J (half the bytes; widened and
-// accumulated in float64, with an AVX2 kernel in builds with GOEXPERIMENT=simd,
-// product_simd.go), and Settings.Threads splits the rows of J over goroutines with the same
+// cache): Settings.Coupling32 keeps a float32 copy of Jᵀ and reads only the columns of
+// the active units (χ/2 of the bytes; widened and accumulated in float64, with an AVX2
+// kernel in builds with GOEXPERIMENT=simd, product_simd.go, that gives the bits of the
+// pure-Go loop), and Settings.Threads splits the rows of J over goroutines with the same
 // bits for every count. The default (float64 J, one thread) computes exactly what earlier
 // versions computed. Each step adds
 // independent noise σ√(Δt/τ)·ζ per unit and realization, drawn from the caller's generator.

@@ -25,12 +25,15 @@ type Settings struct {
 	// Float32 integrates in single precision (state, couplings and products); observables
 	// are accumulated in float64 either way.
 	Float32 bool
-	// Coupling32 keeps a float32 copy of J for the coupling product J·φ and does everything
-	// else in float64: each coupling is rounded once (relative error ≤ 2⁻²⁴), each product
-	// widened to float64 and accumulated in float64. The product, memory-bound for large N,
-	// streams half the bytes (36 MB instead of 72 MB per step at N = 3000). The records
+	// Coupling32 keeps a float32 copy of Jᵀ for the coupling product J·φ and does everything
+	// else in float64: each coupling is rounded once (relative error ≤ 2⁻²⁴), and only the
+	// columns of the units with φ_j ≠ 0 are read, each term widened to float64 and added
+	// with a fused multiply-add in the order of j (product.go). The product, memory-bound for
+	// large N, streams χ·N²·4 bytes instead of N²·8 (χ the active fraction: about a third of
+	// 72 MB per step for the ReLU network of docs/science.md §6.5 at N = 3000). The records
 	// differ from the float64 path by the effect of that rounding (for chaotic dynamics the
-	// trajectories decorrelate, their statistics agree; see product.go). Not with Float32.
+	// trajectories decorrelate, their statistics agree); every build, with or without
+	// GOEXPERIMENT=simd, gives the same bits. Not with Float32.
 	Coupling32 bool
 	// Threads is the number of goroutines that share the coupling product of one
 	// realization, by blocks of rows of J (0 means 1). Every thread count gives the same
