@@ -96,8 +96,9 @@ func TestFluctuationsAngle(t *testing.T) {
 // N = 1000 was 0.606, 0.616, 0.345, 0.287, 0.342, 0.576 (seeds 1–6: the network-to-network
 // spread is large at this N, sd 0.15, so four are averaged), at N = 3000 0.236, 0.286,
 // 0.262, 0.265, 0.221 (seeds 1–5, sd 0.025); the mean of seeds 1–4 at N = 1000 (0.464)
-// against each N = 3000 seed gives α = 0.62, 0.44, 0.52, 0.51, 0.67 (this test: 0.615). The float64 path gave the same statistics to 7·10⁻⁴ relatively (N = 1000,
-// seeds 1–6: std(Rᵀφ), amplitude, c_φ).
+// against each N = 3000 seed gives α = 0.62, 0.44, 0.52, 0.51, 0.67 (this test: 0.615).
+// The float64 path gave the same statistics to 5.4·10⁻⁴ relatively (N = 1000, seeds 1–6:
+// std(Rᵀφ), amplitude, c_φ).
 func TestRowSpaceBalanceScaling(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long simulation (N = 3000)")
