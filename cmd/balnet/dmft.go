@@ -81,7 +81,7 @@ func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usagef("--out %s is a file, not a directory", *out)
 	}
-	phi, err := dmft.NewIntegrals(cfg.Network.Nonlinearity, cfg.DMFT.Tol, 0)
+	phi, err := dmft.NewIntegrals(cfg.Network.Nonlinearity, cfg.DMFT.Tol, 0, cfg.DMFT.Integrals == "quadrature")
 	if err != nil {
 		return &config.Error{Key: "network.phi", Value: strconv.Quote(string(cfg.Network.Nonlinearity)), Allowed: err.Error()}
 	}

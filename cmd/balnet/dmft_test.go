@@ -188,6 +188,7 @@ func TestDMFTBadInput(t *testing.T) {
 		{"sim.sigma=-0.1", "sim.sigma"},
 		{"dmft.tol=0", "dmft.tol"},
 		{"dmft.input=square", "dmft.input"},
+		{"dmft.integrals=exact", "dmft.integrals"},
 		{"dmft.freq=0", "dmft.freq"}, // with input sinusoid below
 	} {
 		out := filepath.Join(t.TempDir(), "out")
