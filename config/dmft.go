@@ -37,7 +37,11 @@ type DMFT struct {
 	Input string `yaml:"input"`
 	// Freq is the sinusoid's frequency in 1/τ (> 0 for input sinusoid).
 	Freq float64 `yaml:"freq"`
-	// Seed seeds the input path, the simulations' couplings and their noise.
+	// NPerSeg is the Welch segment length L, in grid steps, of the coherence between the
+	// input and ν(t) (docs/science.md §4.1; ≥ 8, at most duration/dt).
+	NPerSeg int `yaml:"nperseg"`
+	// Seed seeds the input path, the simulations' couplings and their noise, and the
+	// finite-size term of the theory.
 	Seed uint64 `yaml:"seed"`
 }
 
@@ -51,9 +55,10 @@ var DMFTIntegrals = []string{"closed", "quadrature"}
 // scheme is O(Δt) in both the theory and the network, so they agree step by step), 50τ of
 // path after 30τ at constant input, a band of 100 steps (10τ, where the chaotic
 // autocorrelation of g = 2 has reached its plateau), the closed-form integrals (quadrature
-// tolerance 1e-6 when quadrature is selected) and an OU input from seed 1.
+// tolerance 1e-6 when quadrature is selected), an OU input from seed 1, and Welch segments
+// of 128 steps (12.8τ, Δf = 0.078/τ: 6 segments of the 500-step path per realization).
 func DefaultDMFT() DMFT {
-	return DMFT{DT: 0.1, Duration: 50, Relax: 30, Band: 100, Integrals: "closed", Tol: 1e-6, Input: "ou", Freq: 0.1, Seed: 1}
+	return DMFT{DT: 0.1, Duration: 50, Relax: 30, Band: 100, Integrals: "closed", Tol: 1e-6, Input: "ou", Freq: 0.1, NPerSeg: 128, Seed: 1}
 }
 
 // DMFTDefault returns the embedded default of balnet dmft: the information setting of
@@ -102,6 +107,9 @@ func (c Config) validateDMFT() error {
 	case d.Band > steps:
 		return &Error{Key: "dmft.band", Value: strconv.Itoa(d.Band),
 			Allowed: fmt.Sprintf("at most the %d steps of the grid (dmft.duration/dmft.dt = %g/%g)", steps, d.Duration, d.DT)}
+	case d.NPerSeg < 8 || d.NPerSeg > steps:
+		return &Error{Key: "dmft.nperseg", Value: strconv.Itoa(d.NPerSeg),
+			Allowed: fmt.Sprintf("a Welch segment length from 8 to the %d steps of the grid (dmft.duration/dmft.dt = %g/%g)", steps, d.Duration, d.DT)}
 	case d.Input == "sinusoid" && !(d.Freq > 0 && !math.IsInf(d.Freq, 0)):
 		return &Error{Key: "dmft.freq", Value: fmt.Sprint(d.Freq), Allowed: "a finite frequency > 0 (1/τ) for dmft.input sinusoid"}
 	}
