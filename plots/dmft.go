@@ -93,6 +93,7 @@ func DMFTInfoFigure(dir, title string, c DMFTInfoCurves) ([]string, error) {
 	addSeries(p, series{label: fmt.Sprintf("DMFT + ζ/√N (N = %d)", c.N), x: f, y: coh, color: black, dashes: dashed}, false)
 	addSeries(p, series{label: "DMFT, N → ∞ (no ζ)", x: f, y: nofs, color: grey, dashes: dotted}, false)
 	p.Y.Min, p.Y.Max = 0, 1.02
+	p.Legend.Top = false // the coherences are close to 1 at the top
 	out, err := writeFigure(dir, "dmft-coherence", single(p, 6*vg.Inch, 4*vg.Inch))
 	if err != nil {
 		return out, fmt.Errorf("plots: dmft-coherence: %w", err)
