@@ -120,11 +120,11 @@ func (d *dmftInfo) rows(ff func(float64) string) [][]string {
 
 // summary returns the R_lb columns of dmft-summary.csv: R_lb, its bias floor and whether
 // it lies below twice the floor (1) or not (0), for the theory and the network (NaN
-// without --compare), the segments K, Δf, f_cut and the finite-size term's coloured
+// without --compare; NaN R_lb counts as below), the segments K, Δf, f_cut and the finite-size term's coloured
 // variance, correlation time and static variance.
 func (d *dmftInfo) summary(ff func(float64) string) []string {
 	flag := func(r info.Rate) string {
-		if r.BelowFloor() {
+		if uninformative(r) {
 			return "1"
 		}
 		return "0"
@@ -137,6 +137,10 @@ func (d *dmftInfo) summary(ff func(float64) string) []string {
 	return []string{ff(d.rate.RLB), ff(d.rate.Floor), flag(d.rate), sim[0], sim[1], sim[2], fmt.Sprint(d.rate.K), sim[3],
 		ff(d.rate.DF), ff(d.rate.FCut), ff(d.fs.V), ff(d.fs.TauC), ff(d.fs.QInf)}
 }
+
+// uninformative reports an R_lb below twice its bias floor, or undefined (NaN: an input
+// without fluctuations).
+func uninformative(r info.Rate) bool { return r.BelowFloor() || math.IsNaN(r.RLB) }
 
 // report prints R_lb of the theory and the network and flags estimates below their bias
 // floor (docs/science.md §4.4: there the estimate says little about the signals).
@@ -152,7 +156,9 @@ func (d *dmftInfo) report(w interface{ Write([]byte) (int, error) }, n int) {
 		r    info.Rate
 		ok   bool
 	}{{"theory", d.rate, true}, {"network", d.rateSim, d.hasSim}} {
-		if c.ok && c.r.BelowFloor() {
+		if c.ok && math.IsNaN(c.r.RLB) {
+			fmt.Fprintf(w, "dmft: warning: the %s's R_lb is undefined: the input path has no fluctuations (task.i1 = 0?)\n", c.name)
+		} else if c.ok && c.r.BelowFloor() {
 			fmt.Fprintf(w, "dmft: warning: the %s's R_lb = %.3g bits/τ is below twice its bias floor %.3g: it says little about the input (lengthen dmft.duration or add realizations)\n",
 				c.name, c.r.RLB, c.r.Floor)
 		}

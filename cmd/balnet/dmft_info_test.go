@@ -130,3 +130,20 @@ func TestDMFTInformationBelowFloor(t *testing.T) {
 		t.Errorf("stdout lacks the bias-floor warnings: %q", stdout)
 	}
 }
+
+// An input without fluctuations (task.i1 = 0) leaves the coherence undefined: R_lb is NaN,
+// flagged as uninformative, with a warning.
+func TestDMFTInformationNoSignal(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCmd(t, append([]string{"dmft", "--out", out, "--no-plots", "--set", "task.i1=0"}, dmftSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	h, rows := readCSV(t, filepath.Join(out, "dmft-summary.csv"))
+	if r, f := column(t, h, rows, "rlb_dmft")[0], column(t, h, rows, "below_floor_dmft")[0]; !math.IsNaN(r) || f != 1 {
+		t.Errorf("rlb_dmft = %v, below_floor_dmft = %v; want NaN and 1", r, f)
+	}
+	if !strings.Contains(stdout, "R_lb is undefined") {
+		t.Errorf("stdout lacks the warning: %q", stdout)
+	}
+}
