@@ -52,12 +52,16 @@ const dmftRunaway = 10
 // band of 100 steps (10τ, beyond the decay of the chaotic autocorrelation at g = 2).
 //
 // It writes into DIR (default ./dmft): dmft.csv (t, input, m, nu, c_tt and with --compare
-// sim_nu_mean, sim_nu_sd, sim_c_tt), autocorr.csv (lag, c_dmft, c_sim), dmft-summary.csv
-// (RMS and maximum relative differences of ν and c(t,t), NaN without --compare, and the
-// static solution, NaN where it does not apply), the figures dmft-nu, dmft-ctt and
-// dmft-autocorr, and config.yaml. The theory is the N → ∞ limit (no finite-size term); the
-// network's c(t,t) is Var_i h_i (sim.Frame.Var) and its c(τ′) is (1/N)Σ_i h̃_i(t)h̃_i(t+τ′)
-// with h̃ = h − m, averaged over t and realizations.
+// sim_nu_mean, sim_nu_sd, sim_c_tt), autocorr.csv (lag, c_dmft, c_sim), dmft-info.csv (the
+// coherence of I and ν per frequency, see dmftJob.information), dmft-summary.csv (RMS and
+// maximum relative differences of ν and c(t,t), NaN without --compare; the static
+// solution, NaN where it does not apply; R_lb of theory and network with their bias
+// floors), the figures dmft-nu, dmft-ctt, dmft-autocorr and dmft-coherence, and
+// config.yaml. The curves of ν and c are the N → ∞ limit (no finite-size term); the
+// information uses the theory with its finite-size term ζ/√N. The network's c(t,t) is
+// Var_i h_i (sim.Frame.Var) and its c(τ′) is (1/N)Σ_i h̃_i(t)h̃_i(t+τ′) with h̃ = h − m,
+// averaged over t and realizations. An R_lb below twice its bias floor is flagged in the
+// summary and on stdout.
 func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dmft", flag.ContinueOnError)
 	mf := addMeasureFlags(fs, "DMFT", "dmft")
