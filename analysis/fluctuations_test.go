@@ -98,7 +98,7 @@ func TestFluctuationsAngle(t *testing.T) {
 // 0.262, 0.265, 0.221 (seeds 1–5, sd 0.025); the mean of seeds 1–4 at N = 1000 (0.464)
 // against each N = 3000 seed gives α = 0.62, 0.44, 0.52, 0.51, 0.67 (this test: 0.615).
 // The float64 path gave the same statistics to 5.4·10⁻⁴ relatively (N = 1000, seeds 1–6:
-// std(Rᵀφ), amplitude, c_φ).
+// std(Rᵀφ), amplitude, c_φ). Cost: 11 s at load 1.4 (89 s wall at load 23).
 func TestRowSpaceBalanceScaling(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long simulation (N = 3000)")
