@@ -134,6 +134,9 @@ func apply(node *yaml.Node, v reflect.Value, path string) error {
 	if node.Kind != yaml.ScalarNode {
 		return &Error{Key: path, Value: describe(node), Allowed: typeName(v.Type())}
 	}
+	if err := checkInteger(node, v.Type(), path); err != nil {
+		return err
+	}
 	ptr := reflect.New(v.Type())
 	if err := node.Decode(ptr.Interface()); err != nil {
 		return &Error{Key: path, Value: node.Value, Allowed: typeName(v.Type())}
