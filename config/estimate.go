@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ const (
 	PhaseTest       = "test"       // relaxing the initial state for a test
 	PhaseCheckpoint = "checkpoint" // the snapshot and its encoding
 	PhaseAnalysis   = "analysis"   // one analysis record
+	PhaseLoad       = "load"       // reading a checkpoint (resume, commands on RUN_DIR)
 )
 
 // RuntimeOverhead is the memory of the process itself besides the numbers: the Go runtime,
@@ -47,10 +49,20 @@ type Item struct {
 type Estimate struct {
 	Command string
 	Items   []Item
+	Values  map[string]string // the value of every key of the items, for messages
+	config  Config
 }
 
 func (e *Estimate) add(phase, what string, bytes float64, keys ...string) {
 	if bytes > 0 {
+		if e.Values == nil {
+			e.Values = map[string]string{}
+		}
+		for _, k := range keys {
+			if _, ok := e.Values[k]; !ok {
+				e.Values[k] = e.config.value(k)
+			}
+		}
 		e.Items = append(e.Items, Item{Phase: phase, What: what, Bytes: bytes, Keys: keys})
 	}
 }
@@ -151,8 +163,12 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("the run needs an estimated %s, more than the %s of %s; it is driven by %s (balnet config --estimate shows the breakdown)",
-		FormatBytes(e.Estimate.Total()), FormatBytes(e.Limit), e.Source, strings.Join(e.Estimate.Drivers(), ", "))
+	var keys []string
+	for _, k := range e.Estimate.Drivers() {
+		keys = append(keys, k+" = "+e.Estimate.Values[k])
+	}
+	return fmt.Sprintf("the run needs an estimated %s of memory, more than the %s of %s; it is driven by %s: make them smaller (balnet config --estimate shows the breakdown)",
+		FormatBytes(e.Estimate.Total()), FormatBytes(e.Limit), e.Source, strings.Join(keys, ", "))
 }
 
 // Check returns a *TooLargeError if the estimate exceeds limit bytes (from source).
@@ -236,7 +252,7 @@ const (
 // problems and two SVDs, about 18 N×N float64 matrices in turn (TestEstimateMatchesAllocation
 // measures each phase against these numbers).
 func TrainEstimate(c Config) Estimate {
-	e := Estimate{Command: "train"}
+	e := Estimate{Command: "train", config: c}
 	N, S, R := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs())
 	T, B := float64(c.Sim.Steps), float64(c.Train.Batch)
 	F := float64(max(c.Sim.BurnIn, 1))
@@ -275,7 +291,8 @@ func TrainEstimate(c Config) Estimate {
 	e.add(PhaseCheckpoint, "snapshot: parameters, J_init, Adam m and v (float64, 4·P) and h0", 8*(4*P+N*B), kN)
 	e.add(PhaseCheckpoint, "encoded checkpoint sections (2·P float64) and write buffers (1 MiB)", 8*2*P+1<<20, kN)
 	if c.Analysis.Every > 0 {
-		e.add(PhaseAnalysis, "parameter copies and test trajectory (float64, 2·P + (T+1)·B·(N+R))", 8*(2*P+(T+1)*B*(N+R)), kN, kT, kB)
+		e.add(PhaseAnalysis, "parameter copies (float64, 2·P)", 8*2*P, kN)
+		e.add(PhaseAnalysis, "test trajectory of the float64 simulator ((T+1)·B·(N+R))", 8*(T+1)*B*(N+R), kT, kB, kN)
 		e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), SVDs of Jˢ: ≈ 18 N×N float64 in turn", 8*18*N*N, kN)
 		if c.Analysis.InfoEvery > 0 {
 			rec := float64((analysis.InfoSegments + 1) * analysis.InfoNPerSeg / 2)
@@ -285,12 +302,24 @@ func TrainEstimate(c Config) Estimate {
 	return e
 }
 
+// WithCheckpoint adds to e what reading a checkpoint of a run with configuration c needs
+// while it is decoded: the file's bytes and the decoded state (parameters, J_init, Adam's
+// m and v in float64, and h0), for resume and the commands that measure a RUN_DIR.
+func (e Estimate) WithCheckpoint(c Config) Estimate {
+	N, S, R, B := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs()), float64(c.Train.Batch)
+	P := N*N + N*S + R*N
+	e.Items = append(slices.Clone(e.Items), Item{Phase: PhaseLoad,
+		What:  "checkpoint file and decoded state (float64, 2·(4·P + N·B))",
+		Bytes: 2 * 8 * (4*P + N*B), Keys: []string{kN}})
+	return e
+}
+
 // InfoEstimate is the memory of balnet info with configuration c: the network (float64
 // parameters and the simulator's copy of J in info.dtype) and the recording of
 // info.duration/(info.dt·info.stride) records per realization (input, rate, mean, active
 // fraction and readout series, float64), with the Welch spectra of one channel.
 func InfoEstimate(c Config) Estimate {
-	e := Estimate{Command: "info"}
+	e := Estimate{Command: "info", config: c}
 	N, S, R := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs())
 	_, _, records := c.InfoSteps()
 	K := float64(c.Info.Realizations)
@@ -311,7 +340,7 @@ func InfoEstimate(c Config) Estimate {
 // with K > 0, one simulated network at a time (J in float64, twice: parameters and
 // simulator) with its recorded series.
 func DMFTEstimate(c Config, compare int) Estimate {
-	e := Estimate{Command: "dmft"}
+	e := Estimate{Command: "dmft", config: c}
 	d := c.DMFT
 	steps := math.Round((d.Relax + d.Duration) / d.DT)
 	band := float64(d.Band)
@@ -328,7 +357,7 @@ func DMFTEstimate(c Config, compare int) Estimate {
 // network (J in float64, the simulator's copy, the low-rank construction's N×2D basis) and
 // the recorded projections and probes (float64, records·(3·D + probes + 4)).
 func FluctuationsEstimate(c Config) Estimate {
-	e := Estimate{Command: "fluctuations"}
+	e := Estimate{Command: "fluctuations", config: c}
 	N := float64(c.Network.N)
 	D := float64(max(c.Network.LowRank.Rank, 1))
 	_, steps := c.FluctuationsSteps()
@@ -338,4 +367,21 @@ func FluctuationsEstimate(c Config) Estimate {
 		8*records*(3*D+float64(c.Fluctuations.Probes)+4), "fluctuations.duration", "fluctuations.dt", "fluctuations.stride", "fluctuations.probes")
 	e.add(PhaseAnalysis, "spectra and SVD of the structure (≈ 6 N×N float64)", 8*6*N*N, kN)
 	return e
+}
+
+// value returns the value of the dotted key (as YAML would write a scalar), or "?" for a
+// key that is not one of the configuration's scalars.
+func (c Config) value(key string) string {
+	v := reflect.ValueOf(c)
+	for _, name := range strings.Split(key, ".") {
+		if v.Kind() != reflect.Struct {
+			return "?"
+		}
+		f, ok := fields(v)[name]
+		if !ok {
+			return "?"
+		}
+		v = f
+	}
+	return fmt.Sprint(v.Interface())
 }

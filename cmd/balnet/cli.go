@@ -22,6 +22,9 @@ const usage = `usage:
   balnet export  RUN_DIR [--epoch E] --out FILE.npz
                                                parameters as a .npz for numpy
   balnet config                                print the default configuration
+  balnet config  [--for CMD] [--config FILE] [--set key=value]... [--estimate [--compare K] [--max-memory SIZE]]
+                                               the resolved configuration of CMD (train, info,
+                                               dmft, fluctuations), or its memory estimate
   balnet info    [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
                                                information rate of a network built from a
                                                configuration (default: Fig. 5 at b = 1)
@@ -135,6 +138,7 @@ type measureFlags struct {
 	sets           setFlags
 	out            *string
 	noPlots, quiet *bool
+	maxMemory      *string
 }
 
 // addMeasureFlags defines the shared flags on fs; base names the default configuration in
@@ -146,6 +150,7 @@ func addMeasureFlags(fs *flag.FlagSet, base, out string) *measureFlags {
 	m.out = fs.String("out", out, "output `directory`")
 	m.noPlots = fs.Bool("no-plots", false, "skip the figures")
 	m.quiet = fs.Bool("quiet", false, "no progress bar")
+	m.maxMemory = memoryFlag(fs)
 	return m
 }
 
@@ -155,11 +160,11 @@ func (s *setFlags) String() string     { return strings.Join(*s, " ") }
 func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
 
 func cmdConfig(args []string, stdout io.Writer) error {
-	if len(args) > 0 {
-		return usagef("config takes no arguments, got %q", args)
+	if len(args) == 0 {
+		_, err := stdout.Write(config.Default().YAML())
+		return err
 	}
-	_, err := stdout.Write(config.Default().YAML())
-	return err
+	return cmdConfigFor(args, stdout)
 }
 
 // loadConfig builds the configuration of a new run: the default, then --config FILE,

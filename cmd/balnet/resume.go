@@ -25,6 +25,7 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fallback := fs.Bool("fallback", false, "if the latest checkpoint is damaged, resume from the newest valid one")
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
 	noPlots := fs.Bool("no-plots", false, "do not draw the figures at the end")
+	maxMemory := memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -36,6 +37,9 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d := rundir.Dir(dir)
 	cfg, err := rundir.ReadConfig(d)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(config.TrainEstimate(cfg).WithCheckpoint(cfg), *maxMemory); err != nil {
 		return err
 	}
 	lock, err := rundir.Lock(dir)

@@ -25,6 +25,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
 	noPlots := fs.Bool("no-plots", false, "do not draw the figures at the end")
 	force := fs.Bool("force", false, "replace an existing run directory")
+	maxMemory := memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -44,6 +45,9 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg, err := loadConfig(*file, sets, ep, sd)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(config.TrainEstimate(cfg), *maxMemory); err != nil {
 		return err
 	}
 	dir := *out
