@@ -4,6 +4,7 @@
 // # Layout
 //
 //	RUN_DIR/config.yaml               ConfigFile: the resolved configuration
+//	RUN_DIR/provenance.yaml           ProvenanceFile: program, command line, host, start; one entry per resume
 //	RUN_DIR/metrics.csv               MetricsFile: one row per test interval (MetricsHeader)
 //	RUN_DIR/analysis.csv              AnalysisFile: one row per analysis (analysis.Header)
 //	RUN_DIR/analysis-recomputed.csv   RecomputedFile: balnet analyze's rows
@@ -29,7 +30,9 @@
 //
 // # Writing a run
 //
-// Create makes a new run directory (after CheckNew), locks it and writes config.yaml;
+// Create makes a new run directory (after CheckNew), locks it and writes config.yaml
+// (the command then records its Session with WriteProvenance, and a resume with
+// AppendResume);
 // Open opens an existing one for appending after Repair. Run.Hooks are the training hooks:
 // the metrics.csv row of a tested epoch, the analysis row and spectra file of an analysed
 // epoch, then the checkpoint, in that order, so that the rows of an epoch are durable

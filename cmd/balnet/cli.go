@@ -44,6 +44,8 @@ const usage = `usage:
                                                a grid of runs (README "Sweeps")
   balnet sweep   status DIR | collect DIR [--x KEY] [--y COLUMN] [--by KEY] [--log-x]
   balnet sweep   run-task DIR --index I        one run of a sweep (what the pool and SLURM run)
+  balnet version                               module version, VCS revision, Go, BLAS and kernel
+                                               path, build tags (what provenance.yaml records)
 
 Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
 configuration error, 1 run-time failure.
@@ -87,11 +89,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdFluctuations(ctx, args[1:], stdout, stderr)
 	case "sweep":
 		err = cmdSweep(ctx, args[1:], stdout, stderr)
+	case "version":
+		err = cmdVersion(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, dmft, fluctuations, sweep, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, dmft, fluctuations, sweep, version, help)", args[0])
 	}
 	if err == nil {
 		return 0

@@ -73,6 +73,9 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := d.Repair(cfg, state.Epoch); err != nil {
 		return err
 	}
+	if err := d.AppendResume(session(append([]string{"resume"}, args...)), state.Epoch); err != nil {
+		return err
+	}
 	r, err := rundir.Open(d, cfg)
 	if err != nil {
 		return err
