@@ -73,8 +73,10 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := d.Repair(cfg, state.Epoch); err != nil {
 		return err
 	}
-	if err := d.AppendResume(session(append([]string{"resume"}, args...)), state.Epoch); err != nil {
-		return err
+	if given || state.Epoch < cfg.Train.Epochs { // a finished run resumed again stays unchanged
+		if err := d.AppendResume(session(append([]string{"resume"}, args...)), state.Epoch); err != nil {
+			return err
+		}
 	}
 	r, err := rundir.Open(d, cfg)
 	if err != nil {
