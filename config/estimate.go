@@ -249,8 +249,10 @@ const (
 // parameters to float64, a checkpoint snapshots parameters, J_init and Adam's moments in
 // float64 and encodes them once more, an analysis copies the parameters, simulates the
 // test batch with the float64 simulator (the whole trajectory) and solves two N×N eigen
-// problems and two SVDs, about 18 N×N float64 matrices in turn (TestEstimateMatchesAllocation
-// measures each phase against these numbers).
+// problems and two SVDs, about 18 N×N float64 matrices in turn (11 from N =
+// analysis.LanczosMinN on, where the alignment's top singular triplets come from a Lanczos
+// bidiagonalization instead of the thin SVD); TestEstimateMatchesAllocation measures each
+// phase against these numbers.
 func TrainEstimate(c Config) Estimate {
 	e := Estimate{Command: "train", config: c}
 	N, S, R := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs())
@@ -293,7 +295,11 @@ func TrainEstimate(c Config) Estimate {
 	if c.Analysis.Every > 0 {
 		e.add(PhaseAnalysis, "parameter copies (float64, 2·P)", 8*2*P, kN)
 		e.add(PhaseAnalysis, "test trajectory of the float64 simulator ((T+1)·B·(N+R))", 8*(T+1)*B*(N+R), kT, kB, kN)
-		e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), SVDs of Jˢ: ≈ 18 N×N float64 in turn", 8*18*N*N, kN)
+		if c.Network.N >= analysis.LanczosMinN { // the alignment's Lanczos triplets: no thin SVD
+			e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), singular values and Lanczos triplets of Jˢ: ≈ 11 N×N float64 in turn", 8*11*N*N, kN)
+		} else {
+			e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), SVDs of Jˢ: ≈ 18 N×N float64 in turn", 8*18*N*N, kN)
+		}
 		if c.Analysis.InfoEvery > 0 {
 			rec := float64((analysis.InfoSegments + 1) * analysis.InfoNPerSeg / 2)
 			e.add(PhaseAnalysis, "information rate: network copy and records (float64, N² + records·(2S+R+4))", 8*(N*N+rec*(2*S+R+4)), kN)
