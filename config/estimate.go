@@ -293,30 +293,56 @@ func TrainEstimate(c Config) Estimate {
 	e.add(PhaseCheckpoint, "snapshot: parameters, J_init, Adam m and v (float64, 4·P) and h0", 8*(4*P+N*B), kN)
 	e.add(PhaseCheckpoint, "encoded checkpoint sections (2·P float64) and write buffers (1 MiB)", 8*2*P+1<<20, kN)
 	if c.Analysis.Every > 0 {
-		e.add(PhaseAnalysis, "parameter copies (float64, 2·P)", 8*2*P, kN)
-		e.add(PhaseAnalysis, "test trajectory of the float64 simulator ((T+1)·B·(N+R))", 8*(T+1)*B*(N+R), kT, kB, kN)
-		if c.Network.N >= analysis.LanczosMinN { // the alignment's Lanczos triplets: no thin SVD
-			e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), singular values and Lanczos triplets of Jˢ: ≈ 11 N×N float64 in turn", 8*11*N*N, kN)
-		} else {
-			e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), SVDs of Jˢ: ≈ 18 N×N float64 in turn", 8*18*N*N, kN)
-		}
-		if c.Analysis.InfoEvery > 0 {
-			rec := float64((analysis.InfoSegments + 1) * analysis.InfoNPerSeg / 2)
-			e.add(PhaseAnalysis, "information rate: network copy and records (float64, N² + records·(2S+R+4))", 8*(N*N+rec*(2*S+R+4)), kN)
-		}
+		e.addAnalysis(c)
 	}
+	return e
+}
+
+// addAnalysis adds the analysis phase of configuration c (see TrainEstimate).
+func (e *Estimate) addAnalysis(c Config) {
+	N, S, R := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs())
+	T, B := float64(c.Sim.Steps), float64(c.Train.Batch)
+	P := N*N + N*S + R*N
+	e.add(PhaseAnalysis, "parameter copies (float64, 2·P)", 8*2*P, kN)
+	e.add(PhaseAnalysis, "test trajectory of the float64 simulator ((T+1)·B·(N+R))", 8*(T+1)*B*(N+R), kT, kB, kN)
+	if c.Network.N >= analysis.LanczosMinN { // the alignment's Lanczos triplets: no thin SVD
+		e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), singular values and Lanczos triplets of Jˢ: ≈ 11 N×N float64 in turn", 8*11*N*N, kN)
+	} else {
+		e.add(PhaseAnalysis, "eigenvalues of J and J·diag(φ′), SVDs of Jˢ: ≈ 18 N×N float64 in turn", 8*18*N*N, kN)
+	}
+	if c.Analysis.InfoEvery > 0 {
+		rec := float64((analysis.InfoSegments + 1) * analysis.InfoNPerSeg / 2)
+		e.add(PhaseAnalysis, "information rate: network copy and records (float64, N² + records·(2S+R+4))", 8*(N*N+rec*(2*S+R+4)), kN)
+	}
+}
+
+// AnalyzeEstimate is the memory of balnet analyze on a run with configuration c: one
+// decoded checkpoint (float64 parameters, J_init, Adam's m and v, h0), the test batch and
+// its noise redrawn from the seed (float64), and one analysis (TrainEstimate's phase) at a
+// time; reading a checkpoint file also holds its bytes.
+func AnalyzeEstimate(c Config) Estimate {
+	e := Estimate{Command: "analyze", config: c}
+	N, S, R := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs())
+	T, B := float64(c.Sim.Steps), float64(c.Train.Batch)
+	P := N*N + N*S + R*N
+	e.add(PhaseResident, "decoded checkpoint: parameters, J_init, Adam m and v (float64, 4·P + N·B)", 8*(4*P+N*B), kN)
+	e.add(PhaseResident, "test batch and noise (float64, T·B·(S+R+N)) and J_init drawn again (P + N)", 8*(T*B*(S+R+N)+P+N), kT, kB, kN)
+	e.add(PhaseLoad, "checkpoint file bytes and decoding buffers (≈ 6·P float64, measured)", 8*6*P, kN)
+	e.addAnalysis(c)
 	return e
 }
 
 // WithCheckpoint adds to e what reading a checkpoint of a run with configuration c needs
 // while it is decoded: the file's bytes and the decoded state (parameters, J_init, Adam's
-// m and v in float64, and h0), for resume and the commands that measure a RUN_DIR.
+// m and v in float64, and h0: 4·P, and about 6·P for the file's bytes and the decoding, as
+// TestAnalyzeEstimateMatchesAllocation measures), for resume and the commands that measure
+// a RUN_DIR.
 func (e Estimate) WithCheckpoint(c Config) Estimate {
 	N, S, R, B := float64(c.Network.N), float64(c.Task.Signals), float64(c.Outputs()), float64(c.Train.Batch)
 	P := N*N + N*S + R*N
 	e.Items = append(slices.Clone(e.Items), Item{Phase: PhaseLoad,
-		What:  "checkpoint file and decoded state (float64, 2·(4·P + N·B))",
-		Bytes: 2 * 8 * (4*P + N*B), Keys: []string{kN}})
+		What:  "checkpoint file, decoding buffers and decoded state (float64, ≈ 10·P + N·B)",
+		Bytes: 8 * (10*P + N*B), Keys: []string{kN}})
 	return e
 }
 

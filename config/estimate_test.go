@@ -141,3 +141,49 @@ func TestEstimateMatchesAllocation(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeEstimateMatchesAllocation: balnet analyze's resident estimate (one decoded
+// checkpoint, the test batch and noise redrawn) against the live heap that LoadState and
+// train.TestData retain, and its load phase against what reading the file allocates beyond
+// that, within the factor 1.3 and 512 KiB of TestEstimateMatchesAllocation.
+func TestAnalyzeEstimateMatchesAllocation(t *testing.T) {
+	c := config.Default()
+	c.Network.N, c.Sim.Steps, c.Train.Batch, c.Train.Epochs = 300, 50, 10, 0
+	c = c.Resolved()
+	tr, err := train.New(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := checkpoints.SaveState(t.TempDir(), c.YAML(), tr.Snapshot(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr = nil
+	base, a0 := liveHeap(), allocated()
+	_, state, err := checkpoints.LoadState(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, noise, err := train.TestData(c.Config, state.A)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := allocated()
+	resident := liveHeap() - base
+	load := a1 - a0 - resident
+	runtime.KeepAlive(state)
+	runtime.KeepAlive(batch)
+	runtime.KeepAlive(noise)
+	est := config.AnalyzeEstimate(c)
+	const slack = 512 << 10
+	for _, p := range []struct {
+		phase string
+		m     float64
+	}{{config.PhaseResident, resident}, {config.PhaseLoad, load}} {
+		e := est.Phase(p.phase)
+		t.Logf("%-8s estimate %10.0f  measured %10.0f  ratio %.3f", p.phase, e, p.m, e/p.m)
+		if e < p.m/1.3-slack || e > p.m*1.3+slack {
+			t.Errorf("%s: estimate %s, measured %s (ratio %.2f), want within a factor 1.3", p.phase, config.FormatBytes(e), config.FormatBytes(p.m), e/p.m)
+		}
+	}
+}

@@ -17,14 +17,15 @@ const usage = `usage:
   balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet] [--force] [--no-plots]
   balnet resume  RUN_DIR [--epochs N] [--fallback] [--quiet] [--no-plots]
                                                continue a run; N = new total epoch count
-  balnet analyze RUN_DIR [--out FILE]          recompute the analysis from the checkpoints
+  balnet analyze RUN_DIR [--out FILE] [--max-memory SIZE]
+                                               recompute the analysis from the checkpoints
   balnet plot    RUN_DIR [--out DIR]           figures (PNG and SVG) into RUN_DIR/figures
   balnet export  RUN_DIR [--epoch E] --out FILE.npz
                                                parameters as a .npz for numpy
   balnet config                                print the default configuration
   balnet config  [--for CMD] [--config FILE] [--set key=value]... [--estimate [--compare K] [--max-memory SIZE]]
-                                               the resolved configuration of CMD (train, info,
-                                               dmft, fluctuations), or its memory estimate
+                                               the resolved configuration of CMD (train, analyze,
+                                               info, dmft, fluctuations), or its memory estimate
   balnet info    [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
                                                information rate of a network built from a
                                                configuration (default: Fig. 5 at b = 1)

@@ -18,6 +18,7 @@ var estimators = map[string]struct {
 	"train":        {config.Default, func(c config.Config, _ int) config.Estimate { return config.TrainEstimate(c) }},
 	"info":         {config.InfoDefault, func(c config.Config, _ int) config.Estimate { return config.InfoEstimate(c) }},
 	"dmft":         {config.DMFTDefault, config.DMFTEstimate},
+	"analyze":      {config.Default, func(c config.Config, _ int) config.Estimate { return config.AnalyzeEstimate(c) }},
 	"fluctuations": {config.FluctuationsDefault, func(c config.Config, _ int) config.Estimate { return config.FluctuationsEstimate(c) }},
 }
 
@@ -32,7 +33,7 @@ var estimators = map[string]struct {
 // estimate is what was asked for), an invalid one is an error (exit 2).
 func cmdConfigFor(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	cmd := fs.String("for", "train", "the `command` whose configuration: train, info, dmft or fluctuations")
+	cmd := fs.String("for", "train", "the `command` whose configuration: train, analyze, info, dmft or fluctuations")
 	file := fs.String("config", "", "configuration `file` (YAML) over the command's default")
 	var sets setFlags
 	fs.Var(&sets, "set", "override one key, key=value (repeatable)")
@@ -48,7 +49,7 @@ func cmdConfigFor(args []string, stdout io.Writer) error {
 	}
 	est, ok := estimators[*cmd]
 	if !ok {
-		return &config.Error{Key: "--for", Value: strconv.Quote(*cmd), Allowed: "one of train, info, dmft, fluctuations"}
+		return &config.Error{Key: "--for", Value: strconv.Quote(*cmd), Allowed: "one of train, analyze, info, dmft, fluctuations"}
 	}
 	if *compare < 0 {
 		return &config.Error{Key: "--compare", Value: strconv.Itoa(*compare), Allowed: "an integer ≥ 0 (network realizations)"}

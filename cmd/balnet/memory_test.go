@@ -79,6 +79,7 @@ func TestMaxMemory(t *testing.T) {
 	mustRun(t, append([]string{"train", "--out", out, "--max-memory", "1GiB"}, tiny(4)...)...)
 	for _, args := range [][]string{
 		{"resume", out, "--epochs", "8", "--max-memory", "8MiB"},
+		{"analyze", out, "--max-memory", "8MiB"},
 		{"info", "--set", "network.n=12", "--max-memory", "8MiB", "--out", filepath.Join(dir, "info")},
 		{"info", out, "--max-memory", "8MiB", "--out", filepath.Join(dir, "info")},
 		{"dmft", "--max-memory", "8MiB", "--compare", "2", "--out", filepath.Join(dir, "dmft")},
@@ -119,7 +120,7 @@ func TestMaxMemory(t *testing.T) {
 // the total) for each command; --for and --compare are checked; without --estimate the
 // resolved configuration is printed.
 func TestConfigEstimateCommand(t *testing.T) {
-	for _, cmd := range []string{"train", "info", "dmft", "fluctuations"} {
+	for _, cmd := range []string{"train", "analyze", "info", "dmft", "fluctuations"} {
 		code, stdout, stderr := runCmd(t, "config", "--estimate", "--for", cmd, "--compare", "1")
 		if code != 0 {
 			t.Fatalf("%s: exit %d, stderr %q", cmd, code, stderr)
@@ -135,7 +136,7 @@ func TestConfigEstimateCommand(t *testing.T) {
 		t.Errorf("config --set network.n=37: exit %d, stdout %q", code, stdout)
 	}
 	for _, c := range []struct{ args, want []string }{
-		{[]string{"--for", "plot", "--estimate"}, []string{"--for", "plot", "train, info, dmft, fluctuations"}},
+		{[]string{"--for", "plot", "--estimate"}, []string{"--for", "plot", "train, analyze, info, dmft, fluctuations"}},
 		{[]string{"--estimate", "--compare", "-1"}, []string{"--compare", "-1", "≥ 0"}},
 		{[]string{"--estimate", "--max-memory", "x"}, []string{"--max-memory", "x"}},
 		{[]string{"--estimate", "--set", "network.n=1.5"}, []string{"network.n", "1.5", "integer"}},
