@@ -40,9 +40,10 @@ func memoryBudget(maxMemory string) (float64, string, error) {
 }
 
 // checkMemory refuses (exit 2, nothing written, nothing allocated) a command whose estimate
-// exceeds the budget of --max-memory or of the machine. A command that fits gets the budget
-// as the Go runtime's soft memory limit (debug.SetMemoryLimit, unless GOMEMLIMIT is set), so
-// that the collector reclaims a phase's garbage before the heap outgrows what was checked.
+// exceeds the budget of --max-memory or of the machine. A command that fits gets the budget,
+// less the program's code pages, as the Go runtime's soft memory limit (debug.SetMemoryLimit,
+// unless GOMEMLIMIT is set), so that the collector reclaims a phase's garbage before the
+// process outgrows what was checked.
 func checkMemory(e config.Estimate, maxMemory string) error {
 	limit, source, err := memoryBudget(maxMemory)
 	if err != nil {
@@ -51,11 +52,17 @@ func checkMemory(e config.Estimate, maxMemory string) error {
 	if err := e.Check(limit, source); err != nil {
 		return usageError{err}
 	}
-	if os.Getenv("GOMEMLIMIT") == "" && !math.IsInf(limit, 1) && limit < float64(debug.SetMemoryLimit(-1)) {
-		debug.SetMemoryLimit(int64(limit))
+	soft := limit - codePages // the limit counts the Go runtime's memory, not the program's code
+	if os.Getenv("GOMEMLIMIT") == "" && !math.IsInf(limit, 1) && soft < float64(debug.SetMemoryLimit(-1)) {
+		debug.SetMemoryLimit(int64(max(soft, 0)))
 	}
 	return nil
 }
+
+// codePages is the part of config.RuntimeOverhead that the Go runtime's memory limit does
+// not count: the program's code and read-only data mapped from the binary (`balnet config`
+// has a resident set of 16 MiB in all).
+const codePages = 16 << 20
 
 // availableMemory returns the memory a new process can use without swapping: MemAvailable
 // of /proc/meminfo, or less when the process's cgroup (v2 memory.max, v1
