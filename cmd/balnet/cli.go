@@ -39,7 +39,7 @@ const usage = `usage:
                                                low-rank network (default: the θ = 30° check)
   balnet fluctuations RUN_DIR [--epoch E] [--set fluctuations.key=value]... [--out DIR] [--no-plots] [--quiet]
                                                … of a trained network (L, R from J − J̃_init)
-  balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet]
+  balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet] [--max-memory SIZE]
   balnet sweep   SPEC.yaml --out DIR --slurm [--partition P] [--time T] [--mem M]
                  [--max-parallel K] [--sbatch-arg ARG]... [--dry-run]
                                                a grid of runs (README "Sweeps")

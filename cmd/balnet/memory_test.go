@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/balnet/balnet/sweep"
 )
 
 // allocatedBytes is the process's MemStats.TotalAlloc.
@@ -170,4 +172,44 @@ func TestNonIntegerKeyNamed(t *testing.T) {
 			t.Errorf("%q wrote the run directory", args)
 		}
 	}
+}
+
+// TestSweepMemory: a local sweep whose workers would run its largest runs side by side in
+// more memory than --max-memory is refused before the sweep directory is written (exit 2,
+// the workers and the estimate named); one worker fits, as does --slurm (each task is
+// sized by SLURM's --mem).
+func TestSweepMemory(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "grid.yaml")
+	os.WriteFile(spec, []byte("command: train\nset:\n  train.epochs: 0\ngrid:\n  network.n: [12, 300]\nseeds: 1\n"), 0o644)
+	out := filepath.Join(dir, "sweep")
+	// The runs' estimates (balnet config --estimate): 33.3 MiB for N = 12 and 50.3 MiB for
+	// N = 300, each with the 32 MiB of its own runtime: two side by side need about 83 MiB.
+	code, _, stderr := runCmd(t, "sweep", spec, "--out", out, "--workers", "2", "--max-memory", "64MiB", "--quiet")
+	if code != 2 || !strings.Contains(stderr, "2 workers") || !strings.Contains(stderr, "--max-memory 64MiB") || !strings.Contains(stderr, "lower --workers") {
+		t.Errorf("sweep with 2 workers under 64MiB: exit %d, stderr %q; want 2 naming the workers and the budget", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("refused sweep wrote %s", out)
+	}
+	if err := checkSweepMemoryOf(t, spec, 1, "64MiB"); err != nil {
+		t.Errorf("one worker under 64MiB: got %v, want it to fit", err)
+	}
+	if code, _, stderr := runCmd(t, "sweep", spec, "--out", out, "--max-memory", "x"); code != 2 || !strings.Contains(stderr, "--max-memory") {
+		t.Errorf("--max-memory x: exit %d, stderr %q; want 2 naming the flag", code, stderr)
+	}
+}
+
+// checkSweepMemoryOf runs checkSweepMemory on the spec file with the given workers.
+func checkSweepMemoryOf(t *testing.T, file string, workers int, maxMemory string) error {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sweep.Parse(data, filepath.Dir(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checkSweepMemory(s, s.Runs(), workers, maxMemory)
 }
