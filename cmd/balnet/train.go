@@ -59,6 +59,9 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := t.Start(); err != nil { // an unstable start is reported before anything is written
+		return err
+	}
 	if *force {
 		if err := rundir.Remove(dir); err != nil {
 			return err
