@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/balnet/balnet/model/engine"
 )
@@ -41,8 +42,13 @@ type DivergeHook func(t *Trainer, d Divergence) error
 
 // guard is the trainer's state of the divergence guard.
 type guard struct {
-	hooks     []DivergeHook
-	good      *State // the last checkpointed state (on_diverge rollback only)
+	hooks []DivergeHook
+	// snaps are the rollback targets (on_diverge rollback only), newest first, at most
+	// two: the states of the last two checkpointed epochs (markGood), epochs[i] their
+	// epochs. A restored trainer gets them from its caller (SetRollbackTarget); nil is a
+	// target not given yet.
+	snaps     []*State
+	epochs    []int
 	rollbacks int
 	started   *Event // the epoch-0 event computed by Start, not yet passed to the hooks
 }
@@ -82,17 +88,111 @@ func (t *Trainer) start() (Event, error) {
 	return t.evaluate(true)
 }
 
-// markGood keeps the trainer's state as the rollback target after the hooks of epoch 0
-// and of every multiple of train.checkpoint_every: the epochs whose state the run
-// directory checkpoints, so that the target is the last checkpoint, bit for bit.
+// isMark reports whether the state of epoch becomes a rollback target: epoch 0 and the
+// multiples of train.checkpoint_every, the epochs the run directory checkpoints, so that a
+// target is a checkpoint, bit for bit.
+func (t *Trainer) isMark(epoch int) bool {
+	k := t.cfg.Train.CheckpointEvery
+	return epoch == 0 || k > 0 && epoch%k == 0
+}
+
+// markGood keeps the trainer's state as the newest rollback target after the hooks of a
+// marked epoch (isMark); the previous newest becomes the second, older ones are dropped.
 func (t *Trainer) markGood() {
-	s := t.cfg.Train
-	if s.OnDiverge != DivergeRollback {
+	if t.cfg.Train.OnDiverge != DivergeRollback || !t.isMark(t.epoch) {
 		return
 	}
-	if t.epoch == 0 || s.CheckpointEvery > 0 && t.epoch%s.CheckpointEvery == 0 {
-		t.g.good = t.Snapshot()
+	snap := t.Snapshot()
+	t.g.snaps = append([]*State{snap}, t.g.snaps[:min(1, len(t.g.snaps))]...)
+	t.g.epochs = append([]int{t.epoch}, t.g.epochs[:min(1, len(t.g.epochs))]...)
+}
+
+// target returns the index in snaps of the rollback target of d: the newest target at or
+// before epoch d.Epoch − 1 (d.Epoch − 2 when the divergence does not depend on the
+// learning rate of the epoch's update: retrying that update from d.Epoch − 1 would meet it
+// again), or −1. A rollback uses its target up unless it is the oldest (diverged), so that a
+// run that diverges again before its next marked epoch goes back to the target before.
+func (t *Trainer) target(d *DivergedError) int {
+	limit := d.Epoch - 1
+	if d.LRIndependent {
+		limit--
 	}
+	for i, e := range t.g.epochs {
+		if t.g.snaps[i] == nil {
+			return -1
+		}
+		if e <= limit {
+			return i
+		}
+	}
+	return -1
+}
+
+// RollbackTargets returns the epochs of the rollback targets (newest first) that a
+// restored trainer (Restore, on_diverge rollback) still needs from its caller: checkpoints
+// of the run, or epoch 0 (EpochZero). A run continued without them rolls back differently
+// from the run that never stopped.
+func (t *Trainer) RollbackTargets() []int {
+	var need []int
+	for i, e := range t.g.epochs {
+		if t.g.snaps[i] == nil {
+			need = append(need, e)
+		}
+	}
+	return need
+}
+
+// SetRollbackTarget gives a restored trainer the state of its rollback target of epoch
+// (see RollbackTargets). A nil s (the checkpoint was pruned) drops that target and the
+// older ones.
+func (t *Trainer) SetRollbackTarget(epoch int, s *State) error {
+	i := slices.Index(t.g.epochs, epoch)
+	switch {
+	case i < 0:
+		return fmt.Errorf("train: epoch %d is not a rollback target (targets %v)", epoch, t.g.epochs)
+	case s == nil:
+		t.g.snaps, t.g.epochs = t.g.snaps[:i], t.g.epochs[:i]
+		return nil
+	case s.Epoch != epoch:
+		return fmt.Errorf("train: rollback target of epoch %d: got the state of epoch %d", epoch, s.Epoch)
+	}
+	if err := t.check(s); err != nil {
+		return fmt.Errorf("train: rollback target of epoch %d: %w", epoch, err)
+	}
+	t.g.snaps[i] = s
+	return nil
+}
+
+// restoreTargets sets the rollback targets of a trainer restored to state s: those s
+// names (State.Targets), with s itself first when s is a marked epoch saved before its
+// markGood (a checkpoint is written by a hook, before markGood; an interruption after it).
+func (t *Trainer) restoreTargets(s *State) {
+	if t.cfg.Train.OnDiverge != DivergeRollback {
+		return
+	}
+	epochs := slices.Clone(s.Targets)
+	if t.isMark(s.Epoch) && (len(epochs) == 0 || epochs[0] != s.Epoch) {
+		epochs = append([]int{s.Epoch}, epochs[:min(1, len(epochs))]...)
+	}
+	t.g.epochs, t.g.snaps = epochs, make([]*State, len(epochs))
+	if len(epochs) > 0 && epochs[0] == s.Epoch {
+		t.g.snaps[0] = t.Snapshot()
+	}
+}
+
+// EpochZero returns the state of a new run of cfg after its epoch-0 evaluation: the
+// rollback target of epoch 0, which no checkpoint holds (a resumed run needs it, see
+// RollbackTargets).
+func EpochZero(cfg Config) (*State, error) {
+	t, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.evaluate(true); err != nil {
+		return nil, err
+	}
+	t.evaluated = true
+	return t.Snapshot(), nil
 }
 
 // diverged handles an error of an epoch: a *DivergedError is reported to the divergence
@@ -106,9 +206,14 @@ func (t *Trainer) diverged(err error) (bool, error) {
 	}
 	s := t.cfg.Train
 	ev := Divergence{Epoch: d.Epoch, What: d.What, Action: DivergeStop, To: d.Epoch, LR: t.LR(), Rollbacks: t.g.rollbacks}
-	if s.OnDiverge != DivergeRollback || t.g.good == nil || t.g.rollbacks >= s.MaxRollbacks {
-		if s.OnDiverge == DivergeRollback {
+	i := t.target(d)
+	if s.OnDiverge != DivergeRollback || i < 0 || t.g.rollbacks >= s.MaxRollbacks {
+		switch {
+		case s.OnDiverge != DivergeRollback:
+		case t.g.rollbacks >= s.MaxRollbacks:
 			err = fmt.Errorf("%w (no rollback left: %d done, train.max_rollbacks = %d)", err, t.g.rollbacks, s.MaxRollbacks)
+		default:
+			err = fmt.Errorf("%w (no checkpointed state to roll back to before epoch %d; targets %v)", err, d.Epoch-1, t.g.epochs)
 		}
 		for _, h := range t.g.hooks {
 			if herr := h(t, ev); herr != nil {
@@ -122,9 +227,14 @@ func (t *Trainer) diverged(err error) (bool, error) {
 		backoff = 0.5
 	}
 	lr := t.LR() * backoff
-	if err := t.load(t.g.good); err != nil {
+	if err := t.load(t.g.snaps[i]); err != nil {
 		return false, fmt.Errorf("rolling back after %w: %w", d, err)
 	}
+	// The target is used up unless it is the oldest: the run continues from it, and a
+	// second divergence before the next marked epoch goes back further (the target itself
+	// may be the cause), or retries the oldest with the lower learning rate.
+	j := min(i+1, len(t.g.snaps)-1)
+	t.g.snaps, t.g.epochs = t.g.snaps[j:], t.g.epochs[j:]
 	t.g.rollbacks++
 	t.opt.setLR(lr)
 	ev.Action, ev.To, ev.LR, ev.Rollbacks = DivergeRollback, t.epoch, lr, t.g.rollbacks
@@ -155,7 +265,7 @@ func (t *Trainer) gradients(grads engine.Arrays, epoch int) (norm float64, peak 
 			s, m = sumSquares(grads.F64[k])
 		}
 		if math.IsNaN(s) || math.IsInf(m, 0) {
-			return math.NaN(), peak, &DivergedError{Epoch: epoch, What: fmt.Sprintf("the gradient of %s has a non-finite element", engine.ArrayNames[k])}
+			return math.NaN(), peak, &DivergedError{Epoch: epoch, LRIndependent: true, What: fmt.Sprintf("the gradient of %s has a non-finite element", engine.ArrayNames[k])}
 		}
 		sum += s
 		peak[k] = m
@@ -208,5 +318,5 @@ func (t *Trainer) momentError(epoch, k int, moment string, norm float64, peak [3
 			"The gradients are that large because the unrolled trajectories blow up (see sim.init_state, network.g); train.clip_norm bounds them",
 			name, t.cfg.DType, name, peak[k], limit, norm)
 	}
-	return &DivergedError{Epoch: epoch, What: what}
+	return &DivergedError{Epoch: epoch, What: what, LRIndependent: true}
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -28,6 +29,9 @@ type State struct {
 	LR float64
 	// Rollbacks counts the rollbacks of the run so far (train.on_diverge rollback).
 	Rollbacks int
+	// Targets are the epochs of the trainer's rollback targets, newest first (see
+	// Trainer.RollbackTargets); empty unless on_diverge is rollback.
+	Targets []int
 }
 
 // Snapshot returns a deep copy of the trainer's state.
@@ -36,6 +40,7 @@ func (t *Trainer) Snapshot() *State {
 		Epoch: t.epoch, Evaluated: t.evaluated, Params: t.Params(), Init: t.init.Clone(),
 		Adam: t.opt.state(), H0: mat.DenseCopyOf(t.h0), Streams: map[string][]byte{},
 		LossSum: t.lossSum, LossCount: t.lossCount, LR: t.LR(), Rollbacks: t.g.rollbacks,
+		Targets: slices.Clone(t.g.epochs),
 	}
 	for k := StreamInit; k <= StreamRelax; k++ {
 		b, err := t.src[k].MarshalBinary()
@@ -65,12 +70,7 @@ func Restore(cfg Config, s *State) (*Trainer, error) {
 	}
 	t.opt.setLR(lr)
 	t.g.rollbacks = s.Rollbacks
-	if cfg.Train.OnDiverge == DivergeRollback {
-		// The rollback target is the checkpoint resumed from: the last checkpoint of the
-		// uninterrupted run too, unless s was saved by an interruption between multiples of
-		// train.checkpoint_every (docs: README "Divergence").
-		t.g.good = t.Snapshot()
-	}
+	t.restoreTargets(s)
 	return t, nil
 }
 

@@ -80,10 +80,15 @@ type Hook func(t *Trainer, ev Event) error
 // was completed and its hooks were called.
 var ErrInterrupted = errors.New("training interrupted")
 
-// DivergedError reports a non-finite loss or parameter.
+// DivergedError reports a non-finite loss or parameter (and the other divergences of
+// guard.go and initstate.go).
 type DivergedError struct {
 	Epoch int
 	What  string
+	// LRIndependent is set when the divergence does not depend on the learning rate of
+	// the epoch's update (a non-finite training loss or gradient, an overflowing Adam
+	// moment): a rollback must go back further than the previous epoch.
+	LRIndependent bool
 }
 
 func (e *DivergedError) Error() string {
@@ -300,7 +305,7 @@ func (t *Trainer) step() (float64, error) {
 		return loss, fmt.Errorf("epoch %d: %w", t.epoch+1, err)
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, &DivergedError{Epoch: t.epoch + 1, What: fmt.Sprintf("training loss is %v", loss)}
+		return loss, &DivergedError{Epoch: t.epoch + 1, What: fmt.Sprintf("training loss is %v", loss), LRIndependent: true}
 	}
 	grads, err := t.graph.GradData()
 	if err != nil {

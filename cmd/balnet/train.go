@@ -74,6 +74,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer r.Close()
 	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
 	hooks := append(r.Hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	t.OnDivergence(r.DivergenceHook(), divergenceReport(stderr, cfg.Train.MaxRollbacks))
 	return finish(r, t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }
 
