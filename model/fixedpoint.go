@@ -153,7 +153,11 @@ var ErrNoFixedPoint = errors.New("no fixed point found")
 //	(−I + J·diag(φ′(h_k)))·δ = −F(h_k),   h_{k+1} = h_k + α·δ,
 //
 // with α the largest of 1, ½, ¼, … (down to 2⁻³⁰) that lowers ‖F‖₂ by the Armijo factor
-// 1 − 10⁻⁴α. The linearization J·diag(φ′(h*)) at the result is what the figure captions
+// 1 − 10⁻⁴α. ReLU makes F piecewise linear, and ‖F‖ can have local minima that are not
+// zeros (chaotic networks, g ≳ √2); when the direct iteration fails, FixedPoint continues
+// from the uniform network M (every off-diagonal coupling the mean of J) along
+// J(s) = M + s·(J − M), s = 0 → 1 with adaptive steps, each Newton solve started from the
+// previous solution. The linearization J·diag(φ′(h*)) at the result is what the figure captions
 // call "linearized at the fixed point" (docs/science.md §1.5 item 14, §3.1). An error
 // wrapping ErrNoFixedPoint says why Newton failed (a singular Jacobian, a stalled line
 // search, non-finite values or too many steps) with the residual reached. A fixed point
@@ -167,8 +171,60 @@ func FixedPoint(sp Spec, p *Params, i0 float64, s FixedPointSettings) (FixedPoin
 		maxIter = 100
 	}
 	d := Drive(sp, p, i0)
+	res, err := newton(sp, p, d, d, tol, maxIter)
+	if err == nil {
+		return res, nil
+	}
+	// Continuation: from the uniform network M (every off-diagonal coupling the mean one of
+	// J, J's diagonal kept), whose fixed point Newton finds from d, along
+	// J(s) = M + s·(J − M) to s = 1, each solve started from the previous solution.
 	n := len(d)
-	h := append([]float64(nil), d...)
+	var mean float64
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i != j {
+				mean += p.J.At(i, j)
+			}
+		}
+	}
+	if n > 1 {
+		mean /= float64(n * (n - 1))
+	}
+	q := *p
+	q.J = mat.NewDense(n, n, nil)
+	at := func(s float64) *Params {
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				m := mean
+				if i == j {
+					m = p.J.At(i, i)
+				}
+				q.J.Set(i, j, m+s*(p.J.At(i, j)-m))
+			}
+		}
+		return &q
+	}
+	h := d
+	sNow, ds := 0.0, 0.25
+	for sNow < 1 && ds >= 1e-4 {
+		next := math.Min(1, sNow+ds)
+		r, cerr := newton(sp, at(next), d, h, tol, maxIter)
+		if cerr != nil {
+			ds /= 2
+			continue
+		}
+		h, sNow, ds = r.H, next, ds*1.5
+	}
+	if sNow < 1 {
+		return res, fmt.Errorf("%w (continuation from the uniform network also failed, at s = %.4g of 1)", err, sNow)
+	}
+	return newton(sp, p, d, h, tol, maxIter)
+}
+
+// newton is FixedPoint's damped Newton iteration from h0.
+func newton(sp Spec, p *Params, d, h0 []float64, tol float64, maxIter int) (FixedPointResult, error) {
+	n := len(d)
+	h := append([]float64(nil), h0...)
 	f := Drift(sp, p, h, d)
 	target := tol * (1 + maxAbs(d))
 	jac := mat.NewDense(n, n, nil)
