@@ -342,3 +342,27 @@ func TestRollback(t *testing.T) {
 		t.Errorf("max_rollbacks 1: got %v after %d rollbacks, want the divergence naming train.max_rollbacks = 1 after 1", err, tr.Rollbacks())
 	}
 }
+
+// TestUnstableStartFig11: the Fig. 11 setting (threshquad, g = √2, Δt = 0.05, 100 steps)
+// started at h = 0 has a non-finite test loss at epoch 0 (issue 13: "test loss is NaN" with
+// no hint why); Start names where the test trials blow up and the linearization there.
+func TestUnstableStartFig11(t *testing.T) {
+	cfg := fig10()
+	cfg.Network.Nonlinearity, cfg.Sim.InitState, cfg.Train.Batch = model.ThreshQuad, model.InitZero, 2
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u *UnstableStartError
+	if err := tr.Start(); !errors.As(err, &u) {
+		t.Fatalf("got %v, want an *UnstableStartError", err)
+	}
+	for _, want := range []string{"test loss at epoch 0 is", "the test trials blow up", "max |h| reaches", "of 100"} {
+		if !strings.Contains(u.What, want) {
+			t.Errorf("What: got %q, want it to mention %q", u.What, want)
+		}
+	}
+	if !strings.Contains(u.Evidence, "linearly unstable") || !strings.Contains(u.Change, "threshquad") || strings.Contains(u.Change, "init_state=zero") {
+		t.Errorf("got evidence %q and change %q, want an unstable linearization and a hint at threshquad (not at zero, already used)", u.Evidence, u.Change)
+	}
+}

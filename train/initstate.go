@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -78,9 +79,12 @@ func (t *Trainer) initState() error {
 		}
 		what = fmt.Sprintf("the initial-state relaxation (sim.init_state = relax: %gτ = %d noise-free steps of Δt = %g under constant input I₀ = %g) diverged: %s",
 			t.cfg.Sim.Relax, c.Asked, t.spec.DT, i0, what)
-		return t.startFailed(what, p, h,
-			fmt.Sprintf("--set sim.init_state=zero (every trial starts at h = 0 and lasts only T·Δt = %gτ), --set sim.init_state=fixed_point, a shorter sim.relax, or a smaller network.g (the bulk radius of J·diag(φ′) is about g·√χ, docs/science.md §7.3)",
-				float64(t.spec.Steps)*t.spec.DT))
+		change := fmt.Sprintf("--set sim.init_state=zero (every trial starts at h = 0 and lasts only T·Δt = %gτ), --set sim.init_state=fixed_point, a shorter sim.relax, or a smaller network.g (the bulk radius of J·diag(φ′) is about g·√χ, docs/science.md §7.3)",
+			float64(t.spec.Steps)*t.spec.DT)
+		if t.spec.Phi.Name == model.ThreshQuad {
+			change = "a smaller network.g or a nonlinearity that grows at most linearly (threshquad's φ = max(h,0)² makes the gain grow with h, so large states blow up in finite time); --set sim.init_state=zero avoids the relaxation, but the trials themselves may blow up"
+		}
+		return t.startFailed(what, p, h, change)
 	}
 	return fmt.Errorf("train: unknown sim.init_state %q (allowed: %v)", t.cfg.Sim.InitState, model.InitStates)
 }
@@ -140,18 +144,40 @@ func (t *Trainer) testDiverged(loss float64) error {
 	}
 	p := t.Params()
 	tr := model.Simulate(t.spec, p, t.h0, t.test.Input, t.testNoise)
+	// The blow-up: the first step whose max |h| exceeds 10¹⁵; the linearization is taken at
+	// the first state above 10³ (still finite: where the growth shows), in its worst trial.
 	step, peak := 0, 0.0
+	at := mat.Col(nil, 0, t.h0)
+	found := false
 	for ti, h := range tr.H {
 		m := maxAbsOf(h.RawMatrix().Data)
 		step, peak = ti, m
+		if !found && m > 1e3 && !math.IsInf(m, 0) {
+			found = true
+			_, b := h.Dims()
+			worst, col := 0.0, 0
+			for k := range b {
+				if c := maxAbsOf(mat.Col(nil, k, h)); c > worst {
+					worst, col = c, k
+				}
+			}
+			at = mat.Col(nil, col, h)
+		}
 		if !(m <= 1e15) {
 			break
 		}
 	}
+	name := initStateName(t.cfg.Sim.InitState)
 	what := fmt.Sprintf("the test loss at epoch 0 is %v: the test trials blow up from the initial state (sim.init_state = %s): max |h| reaches %.3g at step %d of %d (float64 simulation)",
-		loss, initStateName(t.cfg.Sim.InitState), peak, step, t.spec.Steps)
-	return &UnstableStartError{What: what, Evidence: t.eigenEvidence(p, mat.Col(nil, 0, t.h0)),
-		Change: "a smaller network.g, a smaller sim.dt, a nonlinearity that grows at most linearly (threshquad's φ = max(h,0)² blows up in finite time), or --set sim.init_state=zero"}
+		loss, name, peak, step, t.spec.Steps)
+	change := "a smaller network.g or a smaller sim.dt"
+	if t.spec.Phi.Name == model.ThreshQuad {
+		change += ", or a nonlinearity that grows at most linearly (threshquad's φ = max(h,0)² makes the gain grow with h, so large states blow up in finite time)"
+	}
+	if name != model.InitZero {
+		change += ", or --set sim.init_state=zero"
+	}
+	return &UnstableStartError{What: what, Evidence: strings.Replace(t.eigenEvidence(p, at), "at trial 1's state", "at the first test state with max |h| > 10³", 1), Change: change}
 }
 
 func initStateName(s model.InitState) model.InitState {
