@@ -64,6 +64,9 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if err := d.LoadRollbackTargets(cfg, t, stderr); err != nil {
+		return err
+	}
 	// Nothing was changed so far; from here on the run directory is repaired and continued.
 	if given {
 		if err := checkpoints.WriteFileAtomic(d.Path(rundir.ConfigFile), cfg.YAML(), 0o644); err != nil {
@@ -78,6 +81,9 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	if err := d.TruncateEvents(state.Rollbacks); err != nil {
+		return err
+	}
 	r, err := rundir.Open(d, cfg)
 	if err != nil {
 		return err
@@ -91,5 +97,6 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "resuming %s at epoch %d of %d\n", dir, state.Epoch, cfg.Train.Epochs)
 	hooks := append(r.Hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	t.OnDivergence(r.DivergenceHook(), divergenceReport(stderr, cfg.Train.MaxRollbacks))
 	return finish(r, t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }

@@ -63,6 +63,9 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := t.Start(); err != nil { // an unstable start is reported before anything is written
+		return err
+	}
 	if *force {
 		if err := rundir.Remove(dir); err != nil {
 			return err
@@ -78,6 +81,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
 	hooks := append(r.Hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	t.OnDivergence(r.DivergenceHook(), divergenceReport(stderr, cfg.Train.MaxRollbacks))
 	return finish(r, t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }
 
