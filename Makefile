@@ -11,8 +11,10 @@ EPOCHS  ?= 10000
 
 .PHONY: build run test test-short bench bench-openblas bench-peer bench-sweep openblas docs lint clean
 
+# -buildvcs=auto overrides a -buildvcs=false in GOFLAGS, so that balnet version and
+# provenance.yaml name the git revision when the build runs in a git clone.
 build:
-	$(GO) build -o bin/balnet ./cmd/balnet
+	$(GO) build -buildvcs=auto -o bin/balnet ./cmd/balnet
 
 # Train the embedded default configuration (docs/science.md §1.6) for EPOCHS epochs, long enough
 # for the loss to fall and the balance to tighten (about 30 s); writes metrics, analysis,

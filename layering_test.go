@@ -39,7 +39,7 @@ var allowed = map[string][]string{
 	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
 	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
 	"sweep":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
-	"cmd/balnet":   {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info", "sweep", "dmft"},
+	"cmd/balnet":   {"model", "model/engine", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info", "sweep", "dmft"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

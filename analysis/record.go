@@ -55,6 +55,10 @@ const (
 	// I_s = I₀ (task.i0) for sim.relax time units (model.Relax), approximating the fixed
 	// point h* = J·φ(h*) + bias + (b/S)·W_in·I₀·1_S that the captions refer to.
 	FixedPoint
+	// NewtonFixedPoint uses the fixed point h* of the noise-free dynamics under I₀ found by
+	// Newton's method (model.FixedPoint; also sim.init_state fixed_point), exact to
+	// rounding and found also when it is unstable; an error when Newton finds none.
+	NewtonFixedPoint
 )
 
 func (l Linearization) String() string {
@@ -63,6 +67,8 @@ func (l Linearization) String() string {
 		return "end-of-trial"
 	case FixedPoint:
 		return "fixed-point"
+	case NewtonFixedPoint:
+		return "newton-fixed-point"
 	}
 	return fmt.Sprintf("Linearization(%d)", int(l))
 }
@@ -192,7 +198,7 @@ func AnalyzeWith(in Input, s Settings, o Options) (*Record, error) {
 		return nil, fmt.Errorf("analysis: outliers = %d, want ≥ 0", s.Outliers)
 	case k < 1 || k > n:
 		return nil, fmt.Errorf("analysis: %d clusters for %d units, want 1…N", k, n)
-	case o.Linearization != EndOfTrial && o.Linearization != FixedPoint:
+	case o.Linearization != EndOfTrial && o.Linearization != FixedPoint && o.Linearization != NewtonFixedPoint:
 		return nil, fmt.Errorf("analysis: unknown linearization %v", o.Linearization)
 	}
 	epoch := in.Epoch
@@ -257,6 +263,13 @@ func (r *Record) spectra(in *Input, lin Linearization) error {
 	h := mat.NewDense(sp.N, 1, mat.Col(nil, 0, tr.H[sp.Steps]))
 	if lin == FixedPoint {
 		model.Relax(sp, p, h, in.I0, in.Relax)
+	}
+	if lin == NewtonFixedPoint {
+		fp, err := model.FixedPoint(sp, p, in.I0, model.FixedPointSettings{})
+		if err != nil {
+			return fmt.Errorf("linearization at the fixed point: %w", err)
+		}
+		h.SetCol(0, fp.H)
 	}
 	r.State = h.RawMatrix().Data
 	r.Residual = residual(sp, p, r.State, in.I0)

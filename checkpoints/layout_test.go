@@ -121,6 +121,10 @@ func TestStateByteLayout(t *testing.T) {
 		"adam_step":  {4, []uint64{1}, i64(int64(s.Adam.Step))},
 		"loss_sum":   {2, []uint64{1}, f64([]float64{s.LossSum})},
 		"loss_count": {4, []uint64{1}, i64(int64(s.LossCount))},
+		"lr":         {2, []uint64{1}, f64([]float64{cfg.Train.LR})},
+		"rollbacks":  {4, []uint64{1}, i64(0)},
+		// on_diverge stop: no rollback targets (an empty int64 section).
+		"rollback_targets": {4, []uint64{0}, nil},
 	}
 	for suffix, p := range map[string]*struct{ J, Win, Wout *mat.Dense }{
 		"": {s.Params.J, s.Params.Win, s.Params.Wout}, "_init": {s.Init.J, s.Init.Win, s.Init.Wout},

@@ -3,7 +3,9 @@ package checkpoints
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -12,8 +14,13 @@ import (
 )
 
 // StateSchema names the layout of a training checkpoint's sections; it is stored in the
-// "schema" section and changes whenever the sections below change meaning.
-const StateSchema = "balnet.train.State/1"
+// "schema" section and changes whenever the sections below change meaning. Version 2 added
+// lr and rollbacks; a version-1 checkpoint (without them) still loads, as a run at train.lr
+// with no rollback (State.LR = 0, State.Rollbacks = 0).
+const StateSchema = "balnet.train.State/2"
+
+// stateSchemas are the schemas this build reads.
+var stateSchemas = []string{"balnet.train.State/1", StateSchema}
 
 // A training checkpoint holds these sections (float arrays as float64, which holds
 // float32 training values exactly; shapes are row-major):
@@ -29,6 +36,9 @@ const StateSchema = "balnet.train.State/1"
 //	rng_init, rng_task, rng_noise, rng_test, rng_relax   PCG states (MarshalBinary)
 //	loss_sum, loss_count   training losses accumulated since the last test
 //	A                      the linear task's matrix (R×S), only for task kind linear
+//	lr                     float64: the current learning rate (train.on_diverge rollback lowers it); schema 2
+//	rollbacks              int64: the rollbacks so far; schema 2
+//	rollback_targets       int64 array: the epochs of the rollback targets, newest first (may be empty); schema 2
 var paramNames = [3]string{"J", "W_in", "W_out"}
 
 // streams are the run's random streams in section order; their names (rng_NAME) are
@@ -59,6 +69,13 @@ func FromState(config []byte, s *train.State) *File {
 	if s.A != nil {
 		putDense(f, "A", s.A)
 	}
+	f.PutFloat64s("lr", []float64{s.LR})
+	f.PutInt("rollbacks", int64(s.Rollbacks))
+	targets := make([]int64, len(s.Targets))
+	for i, e := range s.Targets {
+		targets[i] = int64(e)
+	}
+	f.PutInt64s("rollback_targets", targets)
 	return f
 }
 
@@ -66,8 +83,9 @@ func FromState(config []byte, s *train.State) *File {
 // missing or ill-shaped section is an error naming it.
 func ToState(f *File) (config []byte, s *train.State, err error) {
 	r := reader{f: f}
-	if schema := r.str("schema"); r.err == nil && schema != StateSchema {
-		return nil, nil, fmt.Errorf("%w: schema %q, this build reads %q", ErrVersion, schema, StateSchema)
+	schema := r.str("schema")
+	if r.err == nil && !slices.Contains(stateSchemas, schema) {
+		return nil, nil, fmt.Errorf("%w: schema %q, this build reads %q", ErrVersion, schema, stateSchemas)
 	}
 	config = r.bytes("config")
 	s = &train.State{
@@ -95,12 +113,33 @@ func ToState(f *File) (config []byte, s *train.State, err error) {
 	if _, ok := f.Section("A"); ok {
 		s.A = r.dense("A")
 	}
+	if schema != stateSchemas[0] { // schema 2: the guard's learning rate and rollbacks
+		if lr := r.floats("lr"); len(lr) == 1 {
+			s.LR = lr[0]
+		} else if r.err == nil {
+			r.err = fmt.Errorf("%w: section lr has %d values, want 1", ErrCorrupt, len(lr))
+		}
+		s.Rollbacks = int(r.int("rollbacks"))
+		targets, _, err := f.Int64s("rollback_targets")
+		if err != nil {
+			r.fail("rollback_targets", err)
+		}
+		for _, e := range targets {
+			if e < 0 || e > int64(s.Epoch) {
+				r.fail("rollback_targets", fmt.Errorf("%w: epoch %d, want 0 ≤ epoch ≤ %d", ErrCorrupt, e, s.Epoch))
+			}
+			s.Targets = append(s.Targets, int(e))
+		}
+		if r.err == nil && !(s.LR > 0 && !math.IsInf(s.LR, 0)) {
+			r.fail("lr", fmt.Errorf("%w: %v, want a finite learning rate > 0", ErrCorrupt, s.LR))
+		}
+	}
 	// Counts are never negative in a file a run wrote; resuming from one would drop every
 	// CSV row and then fail to name the checkpoint of a negative epoch.
 	for _, c := range []struct {
 		name string
 		v    int
-	}{{"epoch", s.Epoch}, {"adam_step", s.Adam.Step}, {"loss_count", s.LossCount}} {
+	}{{"epoch", s.Epoch}, {"adam_step", s.Adam.Step}, {"loss_count", s.LossCount}, {"rollbacks", s.Rollbacks}} {
 		if c.v < 0 {
 			r.fail(c.name, fmt.Errorf("%w: %d, want a count ≥ 0", ErrCorrupt, c.v))
 		}

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/train"
@@ -133,6 +133,9 @@ func apply(node *yaml.Node, v reflect.Value, path string) error {
 	}
 	if node.Kind != yaml.ScalarNode {
 		return &Error{Key: path, Value: describe(node), Allowed: typeName(v.Type())}
+	}
+	if err := checkInteger(node, v.Type(), path); err != nil {
+		return err
 	}
 	ptr := reflect.New(v.Type())
 	if err := node.Decode(ptr.Interface()); err != nil {

@@ -48,6 +48,7 @@ func (c Config) Validate() error {
 		nonNegative("sim.sigma", c.Sim.Sigma),
 		intAtLeast("sim.burn_in", c.Sim.BurnIn, 0),
 		nonNegative("sim.relax", c.Sim.Relax),
+		oneOf("sim.init_state", c.Sim.InitState, model.InitStates),
 
 		intAtLeast("train.epochs", c.Train.Epochs, 0),
 		intAtLeast("train.batch", c.Train.Batch, 1),
@@ -61,6 +62,10 @@ func (c Config) Validate() error {
 		intAtLeast("train.keep", c.Train.Keep, 1),
 		oneOf("train.engine", c.Train.Engine, engine.Names),
 		intAtLeast("train.threads", c.Train.Threads, 1),
+		nonNegative("train.clip_norm", c.Train.ClipNorm),
+		oneOf("train.on_diverge", c.Train.OnDiverge, train.OnDiverges),
+		number("train.backoff", c.Train.Backoff, c.Train.Backoff > 0 && c.Train.Backoff < 1, "a number in (0, 1)"),
+		intAtLeast("train.max_rollbacks", c.Train.MaxRollbacks, 0),
 
 		intAtLeast("analysis.every", c.Analysis.Every, 0),
 		intAtLeast("analysis.outliers", c.Analysis.Outliers, 1),

@@ -5,6 +5,10 @@
 // trains the network) is package model/engine, so that everything that only simulates or
 // analyses a network (analysis, plots) stays free of it.
 //
+// The initial state of the trials (docs/science.md §1.5 item 8) is made by Relax
+// (RelaxWatched also reports growth), or is FixedPoint's Newton solution of
+// F(h) = −h + J·φ(h) + d = 0 (Drift, Drive); LeadingEigenvalue linearizes at any state.
+//
 // Extension points: a new initialization of J (for example a low-rank structure) is a
 // case of NewParams and MeanCoupling (and a name accepted by config's validation); a new
 // nonlinearity is a case of Lookup, of the engines' φ in model/engine, and of the list

@@ -36,3 +36,33 @@ func ExampleSimulate() {
 	// N·mean(J) = -0.99
 	// readout after 50 steps: 0.5
 }
+
+// Find the fixed point of the reference network under the constant input I₀ = 1 with
+// Newton's method and linearize there: the mean rate is close to bI₀/(1 + bJ₀) = 0.5
+// (docs/science.md §7.6) and the network is stable (Re λ < 1).
+func ExampleFixedPoint() {
+	net := model.DefaultSettings()
+	sp, err := model.NewSpec(net, model.DefaultSimSettings(), 1, 1, 1, 0)
+	if err != nil {
+		panic(err)
+	}
+	p, err := model.NewParams(net, 1, 1, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		panic(err)
+	}
+	fp, err := model.FixedPoint(sp, p, 1, model.FixedPointSettings{})
+	if err != nil {
+		panic(err)
+	}
+	var rate float64
+	for _, h := range fp.H {
+		rate += sp.Phi.F(h) / float64(net.N)
+	}
+	lam, err := model.LeadingEigenvalue(sp, p, fp.H)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("ν* = %.2f, residual below 1e-12: %v, stable: %v\n", rate, fp.Residual < 1e-12, real(lam) < 1)
+	// Output:
+	// ν* = 0.50, residual below 1e-12: true, stable: true
+}

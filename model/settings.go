@@ -91,6 +91,9 @@ type SimSettings struct {
 	// Relax is the duration, in units of τ, of the noise-free relaxation that produces the
 	// initial state (round(Relax/DT) steps).
 	Relax float64 `yaml:"relax"`
+	// InitState is how the initial state of every trial is made (InitState): "relax" (the
+	// default, also for ""), "zero" or "fixed_point". Only "relax" uses Relax.
+	InitState InitState `yaml:"init_state"`
 }
 
 // DefaultSettings returns the reference network of docs/science.md §1.6.
@@ -108,5 +111,5 @@ func DefaultSettings() Settings {
 // DefaultSimSettings returns the reference unroll of docs/science.md §1.6: Δt = 0.2, T = 50,
 // σ = 1, burn-in 10, relaxation 100τ.
 func DefaultSimSettings() SimSettings {
-	return SimSettings{DT: 0.2, Steps: 50, Sigma: 1, BurnIn: 10, Relax: 100}
+	return SimSettings{DT: 0.2, Steps: 50, Sigma: 1, BurnIn: 10, Relax: 100, InitState: InitRelax}
 }

@@ -65,8 +65,9 @@ type trained struct {
 // seed) twice with the plain simulator (analysis.Input.TestTrajectory, no training engine):
 // with the final parameters from the state's relaxed initial state H0, and with the initial
 // parameters s.Init from the state reached by relaxing the initial network noise-free for
-// sim.relax (model.Relax, docs/science.md §1.5 item 8) from H0. Both use the same test
-// inputs and noise.
+// sim.relax (model.Relax, docs/science.md §1.5 item 8) from H0 (with sim.init_state zero
+// from h = 0, with fixed_point from the initial network's fixed point). Both use the same
+// test inputs and noise.
 func simulate(cfg config.Config, s *train.State) (tr *trained, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -95,7 +96,20 @@ func simulate(cfg config.Config, s *train.State) (tr *trained, err error) {
 		}
 	}
 	before.H0 = mat.DenseCopyOf(s.H0)
-	model.Relax(after.Spec, s.Init, before.H0, cfg.Task.I0, cfg.Sim.Relax)
+	switch cfg.Sim.InitState { // as the trainer made the initial state (train.initState)
+	case model.InitZero:
+		before.H0.Zero()
+	case model.InitFixedPoint:
+		fp, err := model.FixedPoint(after.Spec, before.Params, cfg.Task.I0, model.FixedPointSettings{})
+		if err != nil {
+			return nil, fmt.Errorf("the initial network's fixed point: %w", err)
+		}
+		for k := 0; k < after.Spec.Trials; k++ {
+			before.H0.SetCol(k, fp.H)
+		}
+	default:
+		model.Relax(after.Spec, s.Init, before.H0, cfg.Task.I0, cfg.Sim.Relax)
+	}
 	tr.before = before.TestTrajectory()
 	return tr, nil
 }

@@ -4,9 +4,11 @@
 // # Layout
 //
 //	RUN_DIR/config.yaml               ConfigFile: the resolved configuration
+//	RUN_DIR/provenance.yaml           ProvenanceFile: program, command line, host, start; one entry per resume
 //	RUN_DIR/metrics.csv               MetricsFile: one row per test interval (MetricsHeader)
 //	RUN_DIR/analysis.csv              AnalysisFile: one row per analysis (analysis.Header)
 //	RUN_DIR/analysis-recomputed.csv   RecomputedFile: balnet analyze's rows
+//	RUN_DIR/events.csv                EventsFile: one row per divergence (EventsHeader), once there is one
 //	RUN_DIR/checkpoints/              CheckpointsDir: epoch-%08d.ckpt and "latest" (package checkpoints)
 //	RUN_DIR/spectra/                  SpectraDir: epoch-%08d.npz per analysis (SpectraName)
 //	RUN_DIR/figures/                  FiguresDir: *.png and *.svg (package plots)
@@ -29,7 +31,9 @@
 //
 // # Writing a run
 //
-// Create makes a new run directory (after CheckNew), locks it and writes config.yaml;
+// Create makes a new run directory (after CheckNew), locks it and writes config.yaml
+// (the command then records its Session with WriteProvenance, and a resume with
+// AppendResume);
 // Open opens an existing one for appending after Repair. Run.Hooks are the training hooks:
 // the metrics.csv row of a tested epoch, the analysis row and spectra file of an analysed
 // epoch, then the checkpoint, in that order, so that the rows of an epoch are durable
@@ -41,5 +45,13 @@
 // the newest usable one, reporting each refusal) and checks that it belongs to the run's
 // configuration. Dir.Repair drops the CSV rows the resumed run writes again (TruncateRows:
 // each epoch appears once afterwards) and removes the temporary files of interrupted
-// atomic writes.
+// atomic writes; Dir.TruncateEvents drops the divergence events after the checkpoint, and
+// Dir.LoadRollbackTargets gives a trainer with train.on_diverge rollback the checkpointed
+// states it may roll back to.
+//
+// # Divergence
+//
+// Run.DivergenceHook (train.Trainer.OnDivergence) appends every divergence to events.csv
+// and, for a rollback to epoch E, drops the CSV rows and spectra files after E, which the
+// continued run writes again.
 package rundir

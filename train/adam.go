@@ -34,22 +34,41 @@ func newAdam[T float32 | float64](s Settings, sizes []int) *adam[T] {
 	return a
 }
 
-// update applies one Adam step to params given their gradients.
-func (a *adam[T]) update(params, grads [][]T) {
+// update applies one Adam step to params given their gradients. It returns the first
+// moment that left the range of T, as a parameter index k and "m" or "v" (an infinite or
+// NaN m, or a v that overflowed to +Inf: with v = +Inf the step of that element is
+// silently zero), or k = −1 when every moment is finite.
+func (a *adam[T]) update(params, grads [][]T) (k int, moment string) {
 	a.step++
 	t := float64(a.step)
 	b1, b2 := T(a.beta1), T(a.beta2)
 	c1 := T(1 - math.Pow(a.beta1, t))
 	c2 := T(1 - math.Pow(a.beta2, t))
 	lr, eps := T(a.lr), T(a.eps)
-	for k, p := range params {
-		g, m, v := grads[k], a.m[k], a.v[k]
+	limit := math.MaxFloat64
+	if _, ok := any(T(0)).(float32); ok {
+		limit = math.MaxFloat32
+	}
+	big := T(limit)
+	k = -1
+	for j, p := range params {
+		g, m, v := grads[j], a.m[j], a.v[j]
+		badM, badV := false, false
 		for i := range p {
 			m[i] = b1*m[i] + (1-b1)*g[i]
 			v[i] = b2*v[i] + (1-b2)*g[i]*g[i]
 			p[i] -= lr * (m[i] / c1) / (T(math.Sqrt(float64(v[i]/c2))) + eps)
+			badM = badM || !(m[i] <= big && m[i] >= -big)
+			badV = badV || !(v[i] <= big)
+		}
+		if k < 0 && (badM || badV) {
+			k, moment = j, "v"
+			if badM {
+				moment = "m"
+			}
 		}
 	}
+	return k, moment
 }
 
 func (a *adam[T]) state() AdamState {
@@ -82,3 +101,6 @@ func narrow[T float32 | float64](dst []T, src []float64) {
 		dst[i] = T(v)
 	}
 }
+
+func (a *adam[T]) setLR(lr float64)      { a.lr = lr }
+func (a *adam[T]) learningRate() float64 { return a.lr }

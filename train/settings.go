@@ -25,6 +25,18 @@ type Settings struct {
 	// default, and 0 mean one: sweeps run one training per core). Only products of a big
 	// network (N ≥ 500) are split; the results are the same bits for every value.
 	Threads int `yaml:"threads"`
+	// ClipNorm is the bound of global gradient-norm clipping before Adam (0: off): when
+	// ‖g‖ = (Σ over all parameters of Σ g²)^½ exceeds it, every gradient is multiplied by
+	// ClipNorm/(‖g‖ + 10⁻⁶), as PyTorch's clip_grad_norm_ (see clip).
+	ClipNorm float64 `yaml:"clip_norm"`
+	// OnDiverge is what a divergence (DivergedError) does: "stop" (the default) ends the
+	// run with the error; "rollback" restores the last checkpointed state, multiplies the
+	// learning rate by Backoff and continues, at most MaxRollbacks times (see guard.go).
+	OnDiverge OnDiverge `yaml:"on_diverge"`
+	// Backoff in (0, 1) multiplies the learning rate at every rollback (0 means 0.5).
+	Backoff float64 `yaml:"backoff"`
+	// MaxRollbacks is the number of rollbacks after which a divergence stops the run.
+	MaxRollbacks int `yaml:"max_rollbacks"`
 }
 
 // DefaultSettings returns the reference training of docs/science.md §1.6.
@@ -32,6 +44,6 @@ func DefaultSettings() Settings {
 	return Settings{
 		Epochs: 100000, Batch: 10, LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
 		ActivityReg: 1e-4, TestEvery: 1000, CheckpointEvery: 1000, Keep: 5, Engine: "fused",
-		Threads: 1,
+		Threads: 1, OnDiverge: DivergeStop, Backoff: 0.5, MaxRollbacks: 3,
 	}
 }

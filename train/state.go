@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -23,6 +24,14 @@ type State struct {
 	LossSum   float64           // sum of the training losses since the last test
 	LossCount int
 	A         *mat.Dense // the linear task's matrix (nil for other tasks)
+	// LR is the current learning rate (train.lr times train.backoff per rollback); 0, as in
+	// a checkpoint written before rollbacks existed, means train.lr.
+	LR float64
+	// Rollbacks counts the rollbacks of the run so far (train.on_diverge rollback).
+	Rollbacks int
+	// Targets are the epochs of the trainer's rollback targets, newest first (see
+	// Trainer.RollbackTargets); empty unless on_diverge is rollback.
+	Targets []int
 }
 
 // Snapshot returns a deep copy of the trainer's state.
@@ -30,7 +39,8 @@ func (t *Trainer) Snapshot() *State {
 	s := &State{
 		Epoch: t.epoch, Evaluated: t.evaluated, Params: t.Params(), Init: t.init.Clone(),
 		Adam: t.opt.state(), H0: mat.DenseCopyOf(t.h0), Streams: map[string][]byte{},
-		LossSum: t.lossSum, LossCount: t.lossCount,
+		LossSum: t.lossSum, LossCount: t.lossCount, LR: t.LR(), Rollbacks: t.g.rollbacks,
+		Targets: slices.Clone(t.g.epochs),
 	}
 	for k := StreamInit; k <= StreamRelax; k++ {
 		b, err := t.src[k].MarshalBinary()
@@ -51,8 +61,24 @@ func Restore(cfg Config, s *State) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := t.load(s); err != nil {
+		return nil, err
+	}
+	lr := s.LR
+	if lr == 0 {
+		lr = cfg.Train.LR
+	}
+	t.opt.setLR(lr)
+	t.g.rollbacks = s.Rollbacks
+	t.restoreTargets(s)
+	return t, nil
+}
+
+// load puts the trainer in state s, except for the learning rate and the rollback count
+// (Restore and a rollback set them).
+func (t *Trainer) load(s *State) error {
 	if err := t.check(s); err != nil {
-		return nil, fmt.Errorf("restoring epoch %d: %w", s.Epoch, err)
+		return fmt.Errorf("restoring epoch %d: %w", s.Epoch, err)
 	}
 	d := t.graph.ParamData()
 	for k, m := range []*mat.Dense{s.Params.J, s.Params.Win, s.Params.Wout} {
@@ -63,14 +89,15 @@ func Restore(cfg Config, s *State) (*Trainer, error) {
 	t.h0.Copy(s.H0)
 	for k := StreamInit; k <= StreamRelax; k++ {
 		if err := t.src[k].UnmarshalBinary(s.Streams[k.String()]); err != nil {
-			return nil, fmt.Errorf("restoring random stream %s: %w", k, err)
+			return fmt.Errorf("restoring random stream %s: %w", k, err)
 		}
 	}
 	if lin, ok := t.task.(*tasks.Linear); ok {
 		lin.A.Copy(s.A)
 	}
 	t.epoch, t.evaluated, t.lossSum, t.lossCount = s.Epoch, s.Evaluated, s.LossSum, s.LossCount
-	return t, nil
+	t.g.started = nil
+	return nil
 }
 
 // check verifies that s has the shapes of t's configuration.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	"gorgonia.org/tensor"
@@ -79,10 +80,15 @@ type Hook func(t *Trainer, ev Event) error
 // was completed and its hooks were called.
 var ErrInterrupted = errors.New("training interrupted")
 
-// DivergedError reports a non-finite loss or parameter.
+// DivergedError reports a non-finite loss or parameter (and the other divergences of
+// guard.go and initstate.go).
 type DivergedError struct {
 	Epoch int
 	What  string
+	// LRIndependent is set when the divergence does not depend on the learning rate of
+	// the epoch's update (a non-finite training loss or gradient, an overflowing Adam
+	// moment): a rollback must go back further than the previous epoch.
+	LRIndependent bool
 }
 
 func (e *DivergedError) Error() string {
@@ -110,6 +116,8 @@ type Trainer struct {
 	evaluated bool    // epoch 0 was evaluated
 	lossSum   float64 // training losses since the last test
 	lossCount int
+
+	g guard // divergence guard (guard.go)
 }
 
 // New prepares a run: parameters, task, the fixed test batch and the graph. The whole
@@ -125,6 +133,10 @@ func New(cfg Config) (*Trainer, error) {
 		return nil, fmt.Errorf("train: batch = %d, want at least 1", cfg.Train.Batch)
 	case cfg.Train.Epochs < 0:
 		return nil, fmt.Errorf("train: epochs = %d, want at least 0", cfg.Train.Epochs)
+	case cfg.Sim.InitState != "" && !slices.Contains(model.InitStates, cfg.Sim.InitState):
+		return nil, fmt.Errorf("train: sim.init_state = %q, want one of %v", cfg.Sim.InitState, model.InitStates)
+	case cfg.Train.OnDiverge != "" && !slices.Contains(OnDiverges, cfg.Train.OnDiverge):
+		return nil, fmt.Errorf("train: on_diverge = %q, want one of %v", cfg.Train.OnDiverge, OnDiverges)
 	}
 	t := &Trainer{cfg: cfg}
 	for s := StreamInit; s <= StreamRelax; s++ {
@@ -240,7 +252,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 	}
 	total := t.cfg.Train.Epochs
 	if !t.evaluated {
-		ev, err := t.evaluate(true)
+		ev, err := t.start()
 		if err != nil {
 			return err
 		}
@@ -249,6 +261,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 		if err := call(ev); err != nil {
 			return err
 		}
+		t.markGood()
 	}
 	for t.epoch < total {
 		if ctx.Err() != nil {
@@ -256,19 +269,28 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 		}
 		loss, err := t.step()
 		if err != nil {
-			return err
+			if again, err := t.diverged(err); again {
+				continue
+			} else {
+				return err
+			}
 		}
 		ev := Event{Epoch: t.epoch, TrainLoss: loss, Final: t.epoch == total}
 		if t.epoch%t.cfg.Train.TestEvery == 0 || ev.Final {
 			tev, err := t.evaluate(t.epoch%t.cfg.Train.TestEvery == 0)
 			if err != nil {
-				return err
+				if again, err := t.diverged(err); again {
+					continue
+				} else {
+					return err
+				}
 			}
 			ev.Tested, ev.TestLoss, ev.MeanTrainLoss = true, tev.TestLoss, tev.MeanTrainLoss
 		}
 		if err := call(ev); err != nil {
 			return err
 		}
+		t.markGood()
 	}
 	return nil
 }
@@ -283,7 +305,7 @@ func (t *Trainer) step() (float64, error) {
 		return loss, fmt.Errorf("epoch %d: %w", t.epoch+1, err)
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, &DivergedError{Epoch: t.epoch + 1, What: fmt.Sprintf("training loss is %v", loss)}
+		return loss, &DivergedError{Epoch: t.epoch + 1, What: fmt.Sprintf("training loss is %v", loss), LRIndependent: true}
 	}
 	grads, err := t.graph.GradData()
 	if err != nil {
@@ -292,7 +314,13 @@ func (t *Trainer) step() (float64, error) {
 	if t.cfg.Network.ZeroDiagonal {
 		maskDiagonal(grads, t.spec.N)
 	}
-	t.opt.update(t.graph.ParamData(), grads)
+	norm, peak, err := t.gradients(grads, t.epoch+1)
+	if err != nil {
+		return loss, err
+	}
+	if k, moment := t.opt.update(t.graph.ParamData(), grads); k >= 0 {
+		return loss, t.momentError(t.epoch+1, k, moment, norm, peak)
+	}
 	t.epoch++
 	if name, ok := finite(t.graph.ParamData()); !ok {
 		return loss, &DivergedError{Epoch: t.epoch, What: name + " has a non-finite element"}
@@ -306,16 +334,16 @@ func (t *Trainer) step() (float64, error) {
 // the test loss. With relax, it also closes the interval of the mean training loss.
 func (t *Trainer) evaluate(relax bool) (Event, error) {
 	if relax {
-		p := t.Params()
-		normals(t.h0.RawMatrix().Data, t.rng[StreamRelax])
-		model.Relax(t.spec, p, t.h0, t.cfg.Task.I0, t.cfg.Sim.Relax)
+		if err := t.initState(); err != nil {
+			return Event{}, err
+		}
 	}
 	loss, err := t.graph.Run(t.h0.RawMatrix().Data, t.test.Input, t.testNoise, t.test.Target)
 	if err != nil {
 		return Event{}, fmt.Errorf("test at epoch %d: %w", t.epoch, err)
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return Event{}, &DivergedError{Epoch: t.epoch, What: fmt.Sprintf("test loss is %v", loss)}
+		return Event{}, t.testDiverged(loss)
 	}
 	ev := Event{Epoch: t.epoch, TrainLoss: math.NaN(), Tested: true, TestLoss: loss, MeanTrainLoss: math.NaN()}
 	if t.lossCount > 0 {

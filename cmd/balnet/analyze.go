@@ -8,6 +8,7 @@ import (
 
 	"github.com/balnet/balnet/analysis"
 	"github.com/balnet/balnet/checkpoints"
+	"github.com/balnet/balnet/config"
 	"github.com/balnet/balnet/rundir"
 )
 
@@ -26,6 +27,7 @@ import (
 func cmdAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	out := fs.String("out", "", "output CSV `file` (default RUN_DIR/analysis-recomputed.csv)")
+	maxMemory := memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -37,6 +39,9 @@ func cmdAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	d := rundir.Dir(dir)
 	cfg, err := rundir.ReadConfig(d)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(config.AnalyzeEstimate(cfg), *maxMemory); err != nil {
 		return err
 	}
 	if *out == "" {

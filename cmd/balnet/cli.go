@@ -17,11 +17,15 @@ const usage = `usage:
   balnet train   [--config FILE] [--set key=value]... [--out DIR] [--epochs N] [--seed S] [--quiet] [--force] [--no-plots]
   balnet resume  RUN_DIR [--epochs N] [--fallback] [--quiet] [--no-plots]
                                                continue a run; N = new total epoch count
-  balnet analyze RUN_DIR [--out FILE]          recompute the analysis from the checkpoints
+  balnet analyze RUN_DIR [--out FILE] [--max-memory SIZE]
+                                               recompute the analysis from the checkpoints
   balnet plot    RUN_DIR [--out DIR]           figures (PNG and SVG) into RUN_DIR/figures
   balnet export  RUN_DIR [--epoch E] --out FILE.npz
                                                parameters as a .npz for numpy
   balnet config                                print the default configuration
+  balnet config  [--for CMD] [--config FILE] [--set key=value]... [--estimate [--compare K] [--max-memory SIZE]]
+                                               the resolved configuration of CMD (train, analyze,
+                                               info, dmft, fluctuations), or its memory estimate
   balnet info    [--config FILE] [--set key=value]... [--out DIR] [--no-plots] [--quiet]
                                                information rate of a network built from a
                                                configuration (default: Fig. 5 at b = 1)
@@ -35,12 +39,14 @@ const usage = `usage:
                                                low-rank network (default: the θ = 30° check)
   balnet fluctuations RUN_DIR [--epoch E] [--set fluctuations.key=value]... [--out DIR] [--no-plots] [--quiet]
                                                … of a trained network (L, R from J − J̃_init)
-  balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet]
+  balnet sweep   SPEC.yaml --out DIR [--workers K] [--retries R] [--force] [--quiet] [--max-memory SIZE]
   balnet sweep   SPEC.yaml --out DIR --slurm [--partition P] [--time T] [--mem M]
                  [--max-parallel K] [--sbatch-arg ARG]... [--dry-run]
                                                a grid of runs (README "Sweeps")
   balnet sweep   status DIR | collect DIR [--x KEY] [--y COLUMN] [--by KEY] [--log-x]
   balnet sweep   run-task DIR --index I        one run of a sweep (what the pool and SLURM run)
+  balnet version                               module version, VCS revision, Go, BLAS and kernel
+                                               path, build tags (what provenance.yaml records)
 
 Configuration keys and their defaults: balnet config. Exit status: 0 success, 2 usage or
 configuration error, 1 run-time failure.
@@ -84,11 +90,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdFluctuations(ctx, args[1:], stdout, stderr)
 	case "sweep":
 		err = cmdSweep(ctx, args[1:], stdout, stderr)
+	case "version":
+		err = cmdVersion(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, dmft, fluctuations, sweep, help)", args[0])
+		err = usagef("unknown command %q (commands: train, resume, analyze, plot, export, config, info, dmft, fluctuations, sweep, version, help)", args[0])
 	}
 	if err == nil {
 		return 0
@@ -135,6 +143,7 @@ type measureFlags struct {
 	sets           setFlags
 	out            *string
 	noPlots, quiet *bool
+	maxMemory      *string
 }
 
 // addMeasureFlags defines the shared flags on fs; base names the default configuration in
@@ -146,6 +155,7 @@ func addMeasureFlags(fs *flag.FlagSet, base, out string) *measureFlags {
 	m.out = fs.String("out", out, "output `directory`")
 	m.noPlots = fs.Bool("no-plots", false, "skip the figures")
 	m.quiet = fs.Bool("quiet", false, "no progress bar")
+	m.maxMemory = memoryFlag(fs)
 	return m
 }
 
@@ -155,11 +165,11 @@ func (s *setFlags) String() string     { return strings.Join(*s, " ") }
 func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
 
 func cmdConfig(args []string, stdout io.Writer) error {
-	if len(args) > 0 {
-		return usagef("config takes no arguments, got %q", args)
+	if len(args) == 0 {
+		_, err := stdout.Write(config.Default().YAML())
+		return err
 	}
-	_, err := stdout.Write(config.Default().YAML())
-	return err
+	return cmdConfigFor(args, stdout)
 }
 
 // loadConfig builds the configuration of a new run: the default, then --config FILE,

@@ -82,6 +82,9 @@ func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *compare < 0 {
 		return &config.Error{Key: "--compare", Value: strconv.Itoa(*compare), Allowed: "an integer ≥ 0 (network realizations)"}
 	}
+	if err := checkMemory(config.DMFTEstimate(cfg, *compare), *mf.maxMemory); err != nil {
+		return err
+	}
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usagef("--out %s is a file, not a directory", *out)
 	}

@@ -67,6 +67,9 @@ func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Write
 		if err != nil {
 			return err
 		}
+		if err := checkMemory(config.FluctuationsEstimate(cfg), *mf.maxMemory); err != nil {
+			return err
+		}
 		if cfg.Network.Init != model.InitLowRank {
 			return &config.Error{Key: "network.init", Value: strconv.Quote(string(cfg.Network.Init)),
 				Allowed: "lowrank for a constructed network (a trained one: balnet fluctuations RUN_DIR)"}
@@ -100,6 +103,9 @@ func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Write
 		d := rundir.Dir(pos[0])
 		run, cfg, err := measuredRun(d, "fluctuations", sets, *epoch)
 		if err != nil {
+			return err
+		}
+		if err := checkMemory(config.FluctuationsEstimate(cfg).WithCheckpoint(run), *mf.maxMemory); err != nil {
 			return err
 		}
 		_, ts, err := d.Load(run, *epoch, false, stderr)

@@ -67,6 +67,9 @@ func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		if err := checkMemory(config.InfoEstimate(cfg), *mf.maxMemory); err != nil {
+			return err
+		}
 		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(train.StreamInit)))
 		p, err := model.NewParams(cfg.Network, cfg.Task.Signals, cfg.Outputs(), rng)
 		if err != nil {
@@ -83,6 +86,9 @@ func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		d := rundir.Dir(pos[0])
 		run, cfg, err := measuredRun(d, "info", sets, *epoch)
 		if err != nil {
+			return err
+		}
+		if err := checkMemory(config.InfoEstimate(cfg).WithCheckpoint(run), *mf.maxMemory); err != nil {
 			return err
 		}
 		_, st, err := d.Load(run, *epoch, false, stderr)

@@ -62,6 +62,12 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--frobnicate"}, []string{"frobnicate"}},
 		{[]string{"extra"}, []string{"positional", "extra"}},
 		{[]string{"--out", occupied}, []string{"--out", occupied, "new or empty directory"}},
+		{[]string{"--set", "sim.init_state=random"}, []string{"sim.init_state", "random", "relax, zero, fixed_point"}},
+		{[]string{"--set", "train.on_diverge=retry"}, []string{"train.on_diverge", "retry", "stop, rollback"}},
+		{[]string{"--set", "train.clip_norm=-1"}, []string{"train.clip_norm", "-1", "≥ 0"}},
+		{[]string{"--set", "train.backoff=0"}, []string{"train.backoff", "0", "(0, 1)"}},
+		{[]string{"--set", "train.backoff=1"}, []string{"train.backoff", "1", "(0, 1)"}},
+		{[]string{"--set", "train.max_rollbacks=-1"}, []string{"train.max_rollbacks", "-1", "≥ 0"}},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -25,6 +25,7 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fallback := fs.Bool("fallback", false, "if the latest checkpoint is damaged, resume from the newest valid one")
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
 	noPlots := fs.Bool("no-plots", false, "do not draw the figures at the end")
+	maxMemory := memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -36,6 +37,9 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d := rundir.Dir(dir)
 	cfg, err := rundir.ReadConfig(d)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(config.TrainEstimate(cfg).WithCheckpoint(cfg), *maxMemory); err != nil {
 		return err
 	}
 	lock, err := rundir.Lock(dir)
@@ -60,6 +64,9 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if err := d.LoadRollbackTargets(cfg, t, stderr); err != nil {
+		return err
+	}
 	// Nothing was changed so far; from here on the run directory is repaired and continued.
 	if given {
 		if err := checkpoints.WriteFileAtomic(d.Path(rundir.ConfigFile), cfg.YAML(), 0o644); err != nil {
@@ -67,6 +74,14 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if err := d.Repair(cfg, state.Epoch); err != nil {
+		return err
+	}
+	if given || state.Epoch < cfg.Train.Epochs { // a finished run resumed again stays unchanged
+		if err := d.AppendResume(session(append([]string{"resume"}, args...)), state.Epoch); err != nil {
+			return err
+		}
+	}
+	if err := d.TruncateEvents(state.Rollbacks); err != nil {
 		return err
 	}
 	r, err := rundir.Open(d, cfg)
@@ -82,5 +97,6 @@ func cmdResume(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "resuming %s at epoch %d of %d\n", dir, state.Epoch, cfg.Train.Epochs)
 	hooks := append(r.Hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	t.OnDivergence(r.DivergenceHook(), divergenceReport(stderr, cfg.Train.MaxRollbacks))
 	return finish(r, t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }

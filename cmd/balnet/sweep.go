@@ -73,6 +73,7 @@ func cmdSweepRun(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&sl.MaxParallel, "max-parallel", 0, "at most K SLURM tasks at once (default: no limit)")
 	fs.Var((*sbatchArgs)(&sl.Args), "sbatch-arg", "a further sbatch option, e.g. --account=lab (repeatable)")
 	dryRun := fs.Bool("dry-run", false, "with --slurm: write the job script, do not submit it")
+	maxMemory := memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -115,6 +116,11 @@ func cmdSweepRun(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	runs, replace, err := sweep.Check(l, spec, *force)
 	if err != nil {
 		return err
+	}
+	if !*useSlurm {
+		if err := checkSweepMemory(spec, runs, *workers, *maxMemory); err != nil {
+			return err
+		}
 	}
 	exe, err := sweepExecutable()
 	if err != nil {

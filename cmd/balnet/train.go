@@ -25,6 +25,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	quiet := fs.Bool("quiet", false, "no progress bar: one line per test interval")
 	noPlots := fs.Bool("no-plots", false, "do not draw the figures at the end")
 	force := fs.Bool("force", false, "replace an existing run directory")
+	maxMemory := memoryFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -46,6 +47,9 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := checkMemory(config.TrainEstimate(cfg), *maxMemory); err != nil {
+		return err
+	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
@@ -59,6 +63,9 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := t.Start(); err != nil { // an unstable start is reported before anything is written
+		return err
+	}
 	if *force {
 		if err := rundir.Remove(dir); err != nil {
 			return err
@@ -69,8 +76,12 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer r.Close()
+	if err := r.Dir.WriteProvenance(session(append([]string{"train"}, args...))); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "training %d epochs into %s\n", cfg.Train.Epochs, dir)
 	hooks := append(r.Hooks(), progressHook(stderr, *quiet, t.Epoch(), cfg.Train.Epochs))
+	t.OnDivergence(r.DivergenceHook(), divergenceReport(stderr, cfg.Train.MaxRollbacks))
 	return finish(r, t, t.Run(ctx, hooks...), !*noPlots, func(f string, a ...any) { fmt.Fprintf(stdout, f, a...) })
 }
 
