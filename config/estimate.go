@@ -395,6 +395,9 @@ func FluctuationsEstimate(c Config) Estimate {
 	_, steps := c.FluctuationsSteps()
 	records := float64(steps / max(c.Fluctuations.Stride, 1))
 	e.add(PhaseResident, "network J (float64), the simulator's copy and the N×2D basis", 8*(2*N*N+2*N*D), kN)
+	if c.Fluctuations.Coupling32 {
+		e.add(PhaseResident, "float32 copy of Jᵀ for the coupling product (fluctuations.coupling32)", 4*N*N, kN, "fluctuations.coupling32")
+	}
 	e.add(PhaseResident, "recorded projections, probes and rates (float64, records·(3·D + probes + 4))",
 		8*records*(3*D+float64(c.Fluctuations.Probes)+4), "fluctuations.duration", "fluctuations.dt", "fluctuations.stride", "fluctuations.probes")
 	e.add(PhaseAnalysis, "spectra and SVD of the structure (≈ 6 N×N float64)", 8*6*N*N, kN)

@@ -11,7 +11,7 @@ import (
 // checkSweepMemory refuses (exit 2, before the sweep directory is written) a local sweep
 // whose pool, running its largest runs side by side on `workers` workers (0: one per core),
 // would need more memory than --max-memory or the machine has: the sum of the `workers`
-// largest run estimates (config.TrainEstimate or config.InfoEstimate, each with its
+// largest run estimates (config.TrainEstimate, InfoEstimate or FluctuationsEstimate, each with its
 // runtime overhead, since every run is its own process). A run whose configuration is
 // invalid is left to report itself.
 func checkSweepMemory(spec *sweep.Spec, runs []sweep.Run, workers int, maxMemory string) error {
@@ -27,8 +27,11 @@ func checkSweepMemory(spec *sweep.Spec, runs []sweep.Run, workers int, maxMemory
 			continue
 		}
 		e := config.TrainEstimate(c)
-		if spec.Command == "info" {
+		switch spec.Command {
+		case "info":
 			e = config.InfoEstimate(c)
+		case "fluctuations":
+			e = config.FluctuationsEstimate(c)
 		}
 		totals = append(totals, e.Total())
 	}
