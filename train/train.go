@@ -55,7 +55,7 @@ const (
 	numStreams  = int(StreamRelax)
 )
 
-var streamNames = [...]string{StreamInit: "init", StreamTask: "task", StreamNoise: "noise", StreamTest: "test", StreamRelax: "relax"}
+var streamNames = [...]string{StreamInit: "init", StreamTask: "task", StreamNoise: "noise", StreamTest: "test", StreamRelax: "relax", StreamMask: "mask"}
 
 func (s Stream) String() string { return streamNames[s] }
 
@@ -97,6 +97,7 @@ type Trainer struct {
 	graph engine.Engine
 	opt   optimizer
 	init  *model.Params // the initial parameters (J_init, …)
+	cons  *model.Constraints
 
 	src [numStreams + 1]*rand.PCG
 	rng [numStreams + 1]*rand.Rand
@@ -136,6 +137,8 @@ func New(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.cons = newConstraints(cfg)
+	t.cons.Apply(p.J)
 	t.init = p
 	if t.task, err = tasks.New(cfg.Task, cfg.Sim.DT, t.rng[StreamInit]); err != nil {
 		return nil, err
@@ -274,7 +277,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 }
 
 // step performs one epoch: a fresh batch and noise, forward and backward, the Adam update
-// with the diagonal of J masked.
+// with the constraints of J (masked entries, Dale's law: constrain).
 func (t *Trainer) step() (float64, error) {
 	t.task.Sample(t.batch, t.rng[StreamTask])
 	normalsPCG(t.noise, t.src[StreamNoise])
@@ -289,10 +292,7 @@ func (t *Trainer) step() (float64, error) {
 	if err != nil {
 		return loss, err
 	}
-	if t.cfg.Network.ZeroDiagonal {
-		maskDiagonal(grads, t.spec.N)
-	}
-	t.opt.update(t.graph.ParamData(), grads)
+	constrain(t.cons, t.graph.ParamData(), grads, func() { t.opt.update(t.graph.ParamData(), grads) })
 	t.epoch++
 	if name, ok := finite(t.graph.ParamData()); !ok {
 		return loss, &DivergedError{Epoch: t.epoch, What: name + " has a non-finite element"}
@@ -382,21 +382,6 @@ func (t *Trainer) TestNoise() []float64 { return t.testNoise }
 func normals(dst []float64, rng *rand.Rand) {
 	for i := range dst {
 		dst[i] = rng.NormFloat64()
-	}
-}
-
-// maskDiagonal zeroes the diagonal of the N×N gradient of J (docs/science.md §1.2).
-func maskDiagonal(g engine.Arrays, n int) {
-	if g.IsFloat32() {
-		zeroDiag(g.F32[0], n)
-	} else {
-		zeroDiag(g.F64[0], n)
-	}
-}
-
-func zeroDiag[T float32 | float64](g []T, n int) {
-	for i := 0; i < n; i++ {
-		g[i*n+i] = 0
 	}
 }
 

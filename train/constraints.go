@@ -1,0 +1,40 @@
+package train
+
+import (
+	"math/rand/v2"
+
+	"github.com/balnet/balnet/model"
+	"github.com/balnet/balnet/model/engine"
+)
+
+// StreamMask is the stream of the connectivity mask of network.density
+// (model.NewConstraints): rand.NewPCG(seed, StreamMask). It is used once, by New, and its
+// state is not part of a checkpoint: Restore redraws the same mask from the seed and checks
+// the saved J against it.
+const StreamMask = Stream(numStreams + 1)
+
+// newConstraints draws the constraints of cfg (model.Constraints) from their own stream.
+func newConstraints(cfg Config) *model.Constraints {
+	return model.NewConstraints(cfg.Network, rand.New(rand.NewPCG(cfg.Seed, uint64(StreamMask))))
+}
+
+// constrain is one constrained Adam step (model.Constraints): the gradient of every masked
+// entry of J is zeroed before update (so its Adam moments stay zero and its value, zero,
+// never changes: docs/science.md §1.2, §7.12), and with network.dale the columns of J are
+// projected onto their signs after it. update is the unconstrained Adam step.
+func constrain(c *model.Constraints, params, grads engine.Arrays, update func()) {
+	if grads.IsFloat32() {
+		model.MaskZero(grads.F32[0], c.Zero)
+	} else {
+		model.MaskZero(grads.F64[0], c.Zero)
+	}
+	update()
+	if !c.Dale {
+		return
+	}
+	if params.IsFloat32() {
+		model.ProjectSigns(params.F32[0], c.N, c.Excitatory)
+	} else {
+		model.ProjectSigns(params.F64[0], c.N, c.Excitatory)
+	}
+}
