@@ -49,11 +49,12 @@ bench-peer:
 bench-sweep:
 	bash scripts/bench-sweep.sh
 
-# Optional OpenBLAS build (cgo): installs libopenblas-dev with apt-get when it is missing.
+# Optional OpenBLAS build (cgo; BLAS and, through LAPACKE, LAPACK): installs libopenblas-dev
+# and liblapacke-dev with apt-get when they are missing.
 # (The check links a test program: the runtime library alone, without -dev, cannot link.)
 openblas:
-	@echo 'int main(void){return 0;}' | cc -x c - -lopenblas -o /dev/null 2>/dev/null || { \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev; }
+	@echo 'int main(void){return 0;}' | cc -x c - -llapacke -lopenblas -o /dev/null 2>/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev liblapacke-dev; }
 	CGO_ENABLED=1 $(GO) build -tags openblas -o bin/balnet-openblas ./cmd/balnet
 
 # The epoch benchmarks of the OpenBLAS build (run `make openblas` once first).

@@ -42,7 +42,7 @@ func BenchmarkAnalysis(b *testing.B) {
 				inputLabels, _ := KMeans(win, s, 5, rng)
 				_ = AdjustedRandIndex(labels, inputLabels)
 				Coupling(J, labels)
-				if _, err := Align(J, s); err != nil {
+				if _, err := Align(J, s); err != nil { // the analysis has σ(Jˢ) already: AlignSV
 					b.Fatal(err)
 				}
 			}
@@ -59,4 +59,34 @@ func BenchmarkKMeans(b *testing.B) {
 	for b.Loop() {
 		KMeans(J.T(), 2, 5, rng)
 	}
+}
+
+// BenchmarkAlign compares Align's two paths for the top D = 2 triplets of a structure over
+// an iid bulk (structured, g = 1, s = 6, 3) at N = 1000: "lanczos" is Align as the analysis
+// runs it (AlignSV with the singular values it already has), "thin" the thin SVD of all N
+// triplets it replaced.
+func BenchmarkAlign(b *testing.B) {
+	const n = 1000
+	js := structured(n, 1, []float64{6, 3}, newRand(6))
+	sv, err := SingularValues(js)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("lanczos", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, _, ok := topSingular(js, sv, 2); !ok {
+				b.Fatal("not verified")
+			}
+		}
+	})
+	b.Run("thin", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var svd mat.SVD
+			if !svd.Factorize(js, mat.SVDThin) {
+				b.Fatal("no convergence")
+			}
+		}
+	})
 }

@@ -239,7 +239,7 @@ func AnalyzeWith(in Input, s Settings, o Options) (*Record, error) {
 	}
 	r.Rank = RankAbove(r.StructureSV, r.Threshold, MaxAlignRank)
 	if r.Rank > 0 {
-		if r.Alignment, err = Align(&js, r.Rank); err != nil {
+		if r.Alignment, err = AlignSV(&js, r.StructureSV, r.Rank); err != nil {
 			return nil, fmt.Errorf("analysis at epoch %d: %w", epoch, err)
 		}
 	}

@@ -43,11 +43,11 @@ trap 'rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 GOEXPERIMENT=simd go test -c -o "$tmp/simd.test" ./train/
 CGO_ENABLED=0 GOEXPERIMENT= go test -c -o "$tmp/plain.test" ./train/
 engines=(simd plain)
-if echo 'int main(void) { return 0; }' | cc -x c - -lopenblas -o /dev/null 2>/dev/null; then
+if echo 'int main(void) { return 0; }' | cc -x c - -llapacke -lopenblas -o /dev/null 2>/dev/null; then
 	CGO_ENABLED=1 GOEXPERIMENT=simd go test -tags openblas -c -o "$tmp/openblas.test" ./train/
 	engines+=(openblas)
 else
-	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev and a C compiler)" >&2
+	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev liblapacke-dev and a C compiler)" >&2
 fi
 
 # go_run BINARY SIZE: "wall cpu path" of one benchmark run (ms per epoch, kernel path).

@@ -189,7 +189,7 @@ func trainedFluctJob(cfg config.Config, in analysis.Input) (fluctJob, error) {
 	if d == 0 {
 		return fluctJob{}, fmt.Errorf("fluctuations: epoch %d: no singular value of the structured part J − (J_init − E[J_init]) above the threshold %.4g (largest %.4g): there is no low-rank structure to analyse (docs/science.md §6.6)", in.Epoch, th, sv[0])
 	}
-	al, err := analysis.Align(&js, d)
+	al, err := analysis.AlignSV(&js, sv, d)
 	if err != nil {
 		return fluctJob{}, err
 	}
