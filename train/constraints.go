@@ -18,17 +18,21 @@ func newConstraints(cfg Config) *model.Constraints {
 	return model.NewConstraints(cfg.Network, rand.New(rand.NewPCG(cfg.Seed, uint64(StreamMask))))
 }
 
-// constrain is one constrained Adam step (model.Constraints): the gradient of every masked
-// entry of J is zeroed before update (so its Adam moments stay zero and its value, zero,
-// never changes: docs/science.md §1.2, §7.12), and with network.dale the columns of J are
-// projected onto their signs after it. update is the unconstrained Adam step.
-func constrain(c *model.Constraints, params, grads engine.Arrays, update func()) {
+// maskGrads zeroes the gradient of every masked entry of J (model.Constraints) before the
+// Adam step, so that its moments stay zero and its value, zero, never changes
+// (docs/science.md §1.2, §7.12).
+func maskGrads(c *model.Constraints, grads engine.Arrays) {
 	if grads.IsFloat32() {
 		model.MaskZero(grads.F32[0], c.Zero)
 	} else {
 		model.MaskZero(grads.F64[0], c.Zero)
 	}
-	update()
+}
+
+// project projects J onto Dale's column signs after the Adam step (network.dale;
+// model.ProjectSigns); it does nothing without Dale. The projection never makes a zero
+// nonzero, so the masked entries stay 0.
+func project(c *model.Constraints, params engine.Arrays) {
 	if !c.Dale {
 		return
 	}

@@ -277,7 +277,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 }
 
 // step performs one epoch: a fresh batch and noise, forward and backward, the Adam update
-// with the constraints of J (masked entries, Dale's law: constrain).
+// with the constraints of J (masked entries: maskGrads; Dale's law: project).
 func (t *Trainer) step() (float64, error) {
 	t.task.Sample(t.batch, t.rng[StreamTask])
 	normalsPCG(t.noise, t.src[StreamNoise])
@@ -292,7 +292,9 @@ func (t *Trainer) step() (float64, error) {
 	if err != nil {
 		return loss, err
 	}
-	constrain(t.cons, t.graph.ParamData(), grads, func() { t.opt.update(t.graph.ParamData(), grads) })
+	maskGrads(t.cons, grads)
+	t.opt.update(t.graph.ParamData(), grads)
+	project(t.cons, t.graph.ParamData())
 	t.epoch++
 	if name, ok := finite(t.graph.ParamData()); !ok {
 		return loss, &DivergedError{Epoch: t.epoch, What: name + " has a non-finite element"}
