@@ -3,6 +3,8 @@ package train
 import (
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/balnet/balnet/model"
 	"github.com/balnet/balnet/model/engine"
 )
@@ -42,3 +44,9 @@ func project(c *model.Constraints, params engine.Arrays) {
 		model.ProjectSigns(params.F64[0], c.N, c.Excitatory)
 	}
 }
+
+// Constrain applies the constraints of cfg to J in place exactly as New does to the initial
+// J (model.Constraints.Apply with the mask drawn from StreamMask), so that an untrained
+// network built from the seed elsewhere (balnet info, balnet fluctuations) is the J_init of
+// a run of cfg.
+func Constrain(cfg Config, J *mat.Dense) { newConstraints(cfg).Apply(J) }

@@ -135,3 +135,21 @@ func TestConstraintsResume(t *testing.T) {
 		}
 	}
 }
+
+// TestConstrainIsNewsInitialJ: Constrain applied to NewParams's J from the init stream is
+// exactly the J_init of a trainer of the same configuration.
+func TestConstrainIsNewsInitialJ(t *testing.T) {
+	cfg := constrained(Float64)
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := model.NewParams(cfg.Network, cfg.Task.Signals, cfg.Outputs(), rand.New(rand.NewPCG(cfg.Seed, uint64(StreamInit))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	Constrain(cfg, p.J)
+	if !mat.Equal(p.J, tr.InitialParams().J) {
+		t.Error("Constrain(NewParams) differs from the trainer's initial J")
+	}
+}
