@@ -23,7 +23,13 @@ type DMFT struct {
 	// Band is the band width in grid steps: c(t,s) is kept for |t−s| ≤ band·Δt (≥ 1, at
 	// most duration/dt).
 	Band int `yaml:"band"`
-	// Tol is the relative and absolute tolerance of the adaptive quadrature of q(t,s) (> 0).
+	// Integrals selects how the two-time ReLU integrals q(t,s) are computed: "closed"
+	// (the closed form in the bivariate normal CDF, dmft.ReLU.Corr) or "quadrature" (the
+	// one-dimensional adaptive quadrature of docs/science.md §5.2, the reference code's
+	// route, about 50× slower). Other nonlinearities always use Gauss–Hermite.
+	Integrals string `yaml:"integrals"`
+	// Tol is the relative and absolute tolerance of the adaptive quadrature of q(t,s)
+	// (> 0; used with integrals: quadrature).
 	Tol float64 `yaml:"tol"`
 	// Input is the kind of common input path: "ou" (an Ornstein–Uhlenbeck path with
 	// mean task.i0, std task.i1 and time constant task.tau_s, from the seed) or "sinusoid"
@@ -31,20 +37,28 @@ type DMFT struct {
 	Input string `yaml:"input"`
 	// Freq is the sinusoid's frequency in 1/τ (> 0 for input sinusoid).
 	Freq float64 `yaml:"freq"`
-	// Seed seeds the input path, the simulations' couplings and their noise.
+	// NPerSeg is the Welch segment length L, in grid steps, of the coherence between the
+	// input and ν(t) (docs/science.md §4.1; ≥ 8, at most duration/dt).
+	NPerSeg int `yaml:"nperseg"`
+	// Seed seeds the input path, the simulations' couplings and their noise, and the
+	// finite-size term of the theory.
 	Seed uint64 `yaml:"seed"`
 }
 
 // DMFTInputs are the accepted values of dmft.input.
 var DMFTInputs = []string{"ou", "sinusoid"}
 
+// DMFTIntegrals are the accepted values of dmft.integrals.
+var DMFTIntegrals = []string{"closed", "quadrature"}
+
 // DefaultDMFT returns the dmft section of the default: Δt = 0.1τ (the error of the Euler
 // scheme is O(Δt) in both the theory and the network, so they agree step by step), 50τ of
 // path after 30τ at constant input, a band of 100 steps (10τ, where the chaotic
-// autocorrelation of g = 2 has reached its plateau), quadrature tolerance 1e-6 and an OU
-// input from seed 1.
+// autocorrelation of g = 2 has reached its plateau), the closed-form integrals (quadrature
+// tolerance 1e-6 when quadrature is selected), an OU input from seed 1, and Welch segments
+// of 128 steps (12.8τ, Δf = 0.078/τ: 6 segments of the 500-step path per realization).
 func DefaultDMFT() DMFT {
-	return DMFT{DT: 0.1, Duration: 50, Relax: 30, Band: 100, Tol: 1e-6, Input: "ou", Freq: 0.1, Seed: 1}
+	return DMFT{DT: 0.1, Duration: 50, Relax: 30, Band: 100, Integrals: "closed", Tol: 1e-6, Input: "ou", Freq: 0.1, NPerSeg: 128, Seed: 1}
 }
 
 // DMFTDefault returns the embedded default of balnet dmft: the information setting of
@@ -76,6 +90,7 @@ func (c Config) validateDMFT() error {
 		positive("dmft.duration", d.Duration),
 		nonNegative("dmft.relax", d.Relax),
 		intAtLeast("dmft.band", d.Band, 1),
+		oneOf("dmft.integrals", d.Integrals, DMFTIntegrals),
 		positive("dmft.tol", d.Tol),
 		oneOf("dmft.input", d.Input, DMFTInputs),
 	}
@@ -92,6 +107,9 @@ func (c Config) validateDMFT() error {
 	case d.Band > steps:
 		return &Error{Key: "dmft.band", Value: strconv.Itoa(d.Band),
 			Allowed: fmt.Sprintf("at most the %d steps of the grid (dmft.duration/dmft.dt = %g/%g)", steps, d.Duration, d.DT)}
+	case d.NPerSeg < 8 || d.NPerSeg > steps:
+		return &Error{Key: "dmft.nperseg", Value: strconv.Itoa(d.NPerSeg),
+			Allowed: fmt.Sprintf("a Welch segment length from 8 to the %d steps of the grid (dmft.duration/dmft.dt = %g/%g)", steps, d.Duration, d.DT)}
 	case d.Input == "sinusoid" && !(d.Freq > 0 && !math.IsInf(d.Freq, 0)):
 		return &Error{Key: "dmft.freq", Value: fmt.Sprint(d.Freq), Allowed: "a finite frequency > 0 (1/τ) for dmft.input sinusoid"}
 	}

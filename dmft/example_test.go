@@ -38,3 +38,12 @@ func ExampleSolve() {
 	// c(t,t) = 0.5128 (σ²/(2−Δt) = 0.5128)
 	// ν(0) = 0.8451, ν(5τ) = 0.9665
 }
+
+// The bivariate normal orthant probability: Sheppard's P(z₁ > 0, z₂ > 0) = ¼ + arcsin(ρ)/(2π)
+// at ρ = 0.5 is 1/3, and the CDF Φ₂(1, −0.5; 0.3) = BVN(−1, 0.5, 0.3) = 0.283138 (by an
+// independent Simpson rule, 2·10⁵ points, of ∫_{−∞}^{1} φ_N(z)Φ((−0.5 − 0.3z)/√(1 − 0.09))dz).
+func ExampleBVN() {
+	fmt.Printf("%.6f %.6f\n", dmft.BVN(0, 0, 0.5), dmft.BVN(-1, 0.5, 0.3))
+	// Output:
+	// 0.333333 0.283138
+}

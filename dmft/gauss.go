@@ -26,11 +26,12 @@ type Integrals interface {
 }
 
 // NewIntegrals returns the integrals for the nonlinearity called name: the ReLU closed
-// forms and adaptive quadrature (tolerance tol) for "relu", and a two-dimensional
-// Gauss–Hermite rule with hermite points per dimension for the others.
-func NewIntegrals(name model.Nonlinearity, tol float64, hermite int) (Integrals, error) {
+// forms for "relu" (with quadrature, the adaptive quadrature of tolerance tol for the
+// two-time integrals instead), and a two-dimensional Gauss–Hermite rule with hermite
+// points per dimension for the others.
+func NewIntegrals(name model.Nonlinearity, tol float64, hermite int, quadrature bool) (Integrals, error) {
 	if name == model.ReLU {
-		return ReLU{Tol: tol}, nil
+		return ReLU{Tol: tol, Quadrature: quadrature}, nil
 	}
 	phi, err := model.Lookup(name)
 	if err != nil {
@@ -52,11 +53,14 @@ func G(x float64) float64 { return x*Phi(x) + PhiN(x) }
 // G2 returns G₂(x) = E[relu(x + z)²] = x·φ_N(x) + (1 + x²)·Φ(x) (`relugauss2`).
 func G2(x float64) float64 { return x*PhiN(x) + (1+x*x)*Phi(x) }
 
-// ReLU holds the Gaussian integrals of φ = relu (docs/science.md §5.2). Tol is the relative
-// and absolute tolerance of the adaptive quadrature of the two-time integrals; 0 means
-// 1e-10.
+// ReLU holds the Gaussian integrals of φ = relu (docs/science.md §5.2). The two-time
+// integrals are closed forms in the bivariate normal CDF (see Corr and SlopeCorr) unless
+// Quadrature selects the one-dimensional form of §5.2 by adaptive quadrature (the
+// reference code's route, kept as an independent check), with relative and absolute
+// tolerance Tol; 0 means 1e-10.
 type ReLU struct {
-	Tol float64
+	Tol        float64
+	Quadrature bool
 }
 
 func (r ReLU) tol() float64 {
@@ -100,16 +104,24 @@ func (ReLU) Second(m, c float64) float64 {
 	return c * G2(m/math.Sqrt(c))
 }
 
+// epsilon is the float64 machine epsilon 2⁻⁵².
+const epsilon = 0x1p-52
+
 // tailCut is the half-width L, in standard deviations, beyond which the Gaussian weight
 // of the one-dimensional integrals is dropped: φ_N(9) = 1.0e-18.
 const tailCut = 9
 
 // pair reduces a Gaussian pair to the standardized form of docs/science.md §5.2:
-// x_i = m_i/√c_ii, ρ = c₁₂/√(c₁₁c₂₂) clamped to [−1, 1], s = √max(1 − ρ², 0).
+// x_i = m_i/√c_ii, ρ = c₁₂/√(c₁₁c₂₂) clamped to [−1, 1] (and set to ±1 within 4 ulps of
+// it, where Φ₂, whose slope in ρ diverges there, would amplify the rounding of the ratio),
+// s = √max(1 − ρ², 0).
 func pair(m1, m2, c11, c22, c12 float64) (s1, s2, x1, x2, rho, s float64) {
 	s1, s2 = math.Sqrt(c11), math.Sqrt(c22)
 	x1, x2 = m1/s1, m2/s2
 	rho = math.Max(-1, math.Min(1, c12/(s1*s2)))
+	if 1-math.Abs(rho) <= 4*epsilon { // rounding of c₁₂/√(c₁₁c₂₂) at |ρ| = 1
+		rho = math.Copysign(1, rho)
+	}
 	s = math.Sqrt(math.Max(1-rho*rho, 0))
 	return
 }
@@ -126,7 +138,56 @@ func limits(x1, x2, rho, s float64) (lo, hi, brk float64) {
 	return
 }
 
-// Corr returns q(t,s)/g² = E[relu(h₁)relu(h₂)] through the one-dimensional form of
+// Corr returns q(t,s)/g² = E[relu(h₁)relu(h₂)] in closed form (docs/science.md §5.2):
+// with x_i = m_i/√c_ii, ρ = c₁₂/√(c₁₁c₂₂), s = √(1 − ρ²) and Φ₂ the bivariate normal CDF
+// (BVN),
+//
+//	q/g² = √(c₁₁c₂₂)·[(x₁x₂ + ρ)·Φ₂(x₁, x₂; ρ) + x₂φ_N(x₁)Φ((x₂ − ρx₁)/s)
+//	                  + x₁φ_N(x₂)Φ((x₁ − ρx₂)/s) + s·φ_N(x₁)φ_N((x₂ − ρx₁)/s)].
+//
+// It follows from the truncated moments of the standard pair (z₁, z₂) on
+// A = {z₁ > −x₁, z₂ > −x₂} (Rosenbaum 1961), E[z₁; A] = φ_N(x₁)Φ((x₂−ρx₁)/s) +
+// ρφ_N(x₂)Φ((x₁−ρx₂)/s) and E[z₁z₂; A] = ρΦ₂ − ρx₁φ_N(x₁)Φ((x₂−ρx₁)/s) −
+// ρx₂φ_N(x₂)Φ((x₁−ρx₂)/s) + s·φ_N(x₁)φ_N((x₂−ρx₁)/s), expanded in
+// E[(x₁+z₁)(x₂+z₂); A]. For s = 0 the Φ((…)/s) are steps (½ at 0): ρ = 1 gives
+// (x₁x₂ + 1)Φ(x₁) + x₂φ_N(x₁) for x₁ ≤ x₂, ρ = −1 gives (x₁x₂ − 1)·max(Φ(x₁) + Φ(x₂) − 1, 0)
+// + x₂φ_N(x₁) + x₁φ_N(x₂) when x₁ + x₂ > 0 (else 0). A zero variance makes that h
+// deterministic: the result is relu(m)·Mean of the other. With Quadrature, corrQuad.
+func (r ReLU) Corr(m1, m2, c11, c22, c12 float64) float64 {
+	if c11 <= 0 || c22 <= 0 {
+		return r.Mean(m1, c11) * r.Mean(m2, c22)
+	}
+	if r.Quadrature {
+		return r.corrQuad(m1, m2, c11, c22, c12)
+	}
+	s1, s2, x1, x2, rho, s := pair(m1, m2, c11, c22, c12)
+	if s == 0 && rho < 0 && x1+x2 <= 0 {
+		return 0
+	}
+	p1, p2 := PhiN(x1), PhiN(x2)
+	u1, u2 := ratio(x2-rho*x1, s), ratio(x1-rho*x2, s)
+	v := (x1*x2+rho)*BVN(-x1, -x2, rho) + x2*p1*Phi(u1) + x1*p2*Phi(u2)
+	if s > 0 {
+		v += s * p1 * PhiN(u1)
+	}
+	return s1 * s2 * v
+}
+
+// ratio returns a/s, with ±Inf for s = 0 and 0 for a = s = 0 (so that Φ gives ½).
+func ratio(a, s float64) float64 {
+	if s == 0 {
+		switch {
+		case a > 0:
+			return math.Inf(1)
+		case a < 0:
+			return math.Inf(-1)
+		}
+		return 0
+	}
+	return a / s
+}
+
+// corrQuad returns q(t,s)/g² = E[relu(h₁)relu(h₂)] through the one-dimensional form of
 // docs/science.md §5.2, with one Gaussian integral done analytically:
 //
 //	q/g² = √(c₁₁c₂₂) ∫_{−x₂}^{∞} (x₂ + z) [μΦ(μ/s) + s·φ_N(μ/s)] φ_N(z) dz,  μ = x₁ + ρz,
@@ -134,11 +195,8 @@ func limits(x1, x2, rho, s float64) (lo, hi, brk float64) {
 // where the bracket is E_w[relu(μ + s·w)]; for s = 0 (|ρ| = 1) it is relu(μ). The
 // z-integral is done by adaptive G7K15 quadrature (see adaptive) with rtol = atol = Tol
 // on [−x₂, max(−x₂, 0) + 9], breaking at the kink z = −x₁/ρ when s < 1/2. A zero variance
-// makes that h deterministic: the result is relu(m)·Mean of the other.
-func (r ReLU) Corr(m1, m2, c11, c22, c12 float64) float64 {
-	if c11 <= 0 || c22 <= 0 {
-		return r.Mean(m1, c11) * r.Mean(m2, c22)
-	}
+// makes that h deterministic (handled by Corr).
+func (r ReLU) corrQuad(m1, m2, c11, c22, c12 float64) float64 {
 	s1, s2, x1, x2, rho, s := pair(m1, m2, c11, c22, c12)
 	lo, hi, brk := limits(x1, x2, rho, s)
 	var f func(z float64) float64
@@ -155,11 +213,16 @@ func (r ReLU) Corr(m1, m2, c11, c22, c12 float64) float64 {
 	return s1 * s2 * adaptive(f, lo, hi, tol, tol, brk)
 }
 
-// SlopeCorr returns E[Θ(h₁)Θ(h₂)] = ∫_{−x₂}^{∞} Φ(μ/s) φ_N(z) dz (μ = x₁ + ρz; Θ(μ) for
-// s = 0): the one-integral form of Corr with both relu factors replaced by steps.
+// SlopeCorr returns E[Θ(h₁)Θ(h₂)] = Φ₂(x₁, x₂; ρ) = BVN(−x₁, −x₂, ρ), or with Quadrature
+// the one-integral form ∫_{−x₂}^{∞} Φ(μ/s) φ_N(z) dz (μ = x₁ + ρz; Θ(μ) for s = 0) of
+// Corr with both relu factors replaced by steps.
 func (r ReLU) SlopeCorr(m1, m2, c11, c22, c12 float64) float64 {
 	if c11 <= 0 || c22 <= 0 {
 		return r.Slope(m1, c11) * r.Slope(m2, c22)
+	}
+	if !r.Quadrature {
+		_, _, x1, x2, rho, _ := pair(m1, m2, c11, c22, c12)
+		return BVN(-x1, -x2, rho)
 	}
 	_, _, x1, x2, rho, s := pair(m1, m2, c11, c22, c12)
 	lo, hi, brk := limits(x1, x2, rho, s)

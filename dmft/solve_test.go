@@ -141,14 +141,59 @@ func TestStationaryChaotic(t *testing.T) {
 	t.Logf("g = 2: m = %.5f, c0 = %.5f, ν = %.5f, c(∞) = %.5f", m, c0, res.Nu[n], cInf)
 }
 
+// The cost of one q(t,s) at a typical point of the g = 2 solution, by the closed form
+// (the default) and by the adaptive quadrature of docs/science.md §5.2 (tolerance 1e-10).
 func BenchmarkCorr(b *testing.B) {
-	r := ReLU{}
-	b.ReportAllocs()
-	var s float64
-	for i := 0; i < b.N; i++ {
-		s += r.Corr(-0.3, -0.35, 0.8, 0.82, 0.5+0.3*float64(i%7)/7)
+	for _, c := range []struct {
+		name string
+		r    ReLU
+	}{{"closed", ReLU{}}, {"quadrature", ReLU{Quadrature: true}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var s float64
+			for i := 0; i < b.N; i++ {
+				s += c.r.Corr(-0.3, -0.35, 0.8, 0.82, 0.5+0.3*float64(i%7)/7)
+			}
+			_ = s
+		})
 	}
-	_ = s
+}
+
+// The closed-form integrals reproduce the quadrature path's solution (g = 2, chaotic, with
+// the finite-size term): the two differ per q by at most 3e-13 (TestReLUClosedForm) and
+// the quadrature's tolerance 1e-10, and the scheme is contracting, so 1e-8 relative on m,
+// ν and c(t,t) leaves a wide margin (measured difference logged).
+func TestSolveClosedMatchesQuadrature(t *testing.T) {
+	p := Problem{Phi: ReLU{}, G: 2, B: 4, J0: 1, Sigma: 0.1, I0: 1, N: 2000}
+	const dt = 0.1
+	grid := Grid{DT: dt, Band: 40, Relax: 5}
+	in := ouPath(200, dt, 4)
+	stat, err := Stationary(context.Background(), p, Grid{DT: dt, Band: 40, Relax: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeta := NewFiniteSize(p, stat).Increments(p, p.N, dt, len(in)-1, rand.New(rand.NewPCG(3, 4)))
+	a, err := Solve(context.Background(), p, grid, in, zeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p
+	q.Phi = ReLU{Quadrature: true}
+	b, err := Solve(context.Background(), q, grid, in, zeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for n := range in {
+		for _, v := range [][2]float64{{a.M[n], b.M[n]}, {a.Nu[n], b.Nu[n]}, {a.Ctt[n], b.Ctt[n]}} {
+			d := math.Abs(v[0]-v[1]) / math.Max(1, math.Abs(v[1]))
+			worst = math.Max(worst, d)
+			if d > 1e-8 {
+				t.Fatalf("n = %d: closed form %.15g, quadrature %.15g", n, v[0], v[1])
+			}
+		}
+	}
+	t.Logf("largest relative difference of m, ν, c(t,t): %.3g", worst)
 }
 
 // The public code's grid: 2¹³ steps of 2⁻⁴τ, band 2⁹ (docs/science.md §5.3 item 1), g = 2.

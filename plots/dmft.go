@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -66,4 +67,36 @@ func DMFTFigures(dir, title string, c DMFTCurves) ([]string, error) {
 		paths = append(paths, out...)
 	}
 	return paths, nil
+}
+
+// DMFTInfoCurves are the coherences of balnet dmft between the input and ν(t).
+type DMFTInfoCurves struct {
+	F         []float64 // frequency, 1/τ
+	Coherence []float64 // DMFT with the finite-size term ζ/√N
+	NoFS      []float64 // DMFT without it (N → ∞)
+	Sim       []float64 // network (nil without simulation)
+	N         int       // network size of the finite-size term
+	Realizing int       // realizations averaged
+}
+
+// DMFTInfoFigure draws dmft-coherence (PNG and SVG) into dir: the coherence of the input
+// with ν(t) against log frequency for the theory with and without its finite-size term and
+// for the network, and returns the paths written.
+func DMFTInfoFigure(dir, title string, c DMFTInfoCurves) ([]string, error) {
+	p := newPlot(title, "frequency f [1/τ]", "coherence C(f) of I and ν")
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = logTicks{}
+	f, coh, nofs, sim := positive(c.F, c.Coherence, c.NoFS, c.Sim)
+	if sim != nil {
+		addSeries(p, series{label: fmt.Sprintf("network (N = %d, %d realizations)", c.N, c.Realizing), x: f, y: sim, color: colorAt(1)}, false)
+	}
+	addSeries(p, series{label: fmt.Sprintf("DMFT + ζ/√N (N = %d)", c.N), x: f, y: coh, color: black, dashes: dashed}, false)
+	addSeries(p, series{label: "DMFT, N → ∞ (no ζ)", x: f, y: nofs, color: grey, dashes: dotted}, false)
+	p.Y.Min, p.Y.Max = 0, 1.02
+	p.Legend.Top = false // the coherences are close to 1 at the top
+	out, err := writeFigure(dir, "dmft-coherence", single(p, 6*vg.Inch, 4*vg.Inch))
+	if err != nil {
+		return out, fmt.Errorf("plots: dmft-coherence: %w", err)
+	}
+	return out, nil
 }

@@ -52,12 +52,16 @@ const dmftRunaway = 10
 // band of 100 steps (10τ, beyond the decay of the chaotic autocorrelation at g = 2).
 //
 // It writes into DIR (default ./dmft): dmft.csv (t, input, m, nu, c_tt and with --compare
-// sim_nu_mean, sim_nu_sd, sim_c_tt), autocorr.csv (lag, c_dmft, c_sim), dmft-summary.csv
-// (RMS and maximum relative differences of ν and c(t,t), NaN without --compare, and the
-// static solution, NaN where it does not apply), the figures dmft-nu, dmft-ctt and
-// dmft-autocorr, and config.yaml. The theory is the N → ∞ limit (no finite-size term); the
-// network's c(t,t) is Var_i h_i (sim.Frame.Var) and its c(τ′) is (1/N)Σ_i h̃_i(t)h̃_i(t+τ′)
-// with h̃ = h − m, averaged over t and realizations.
+// sim_nu_mean, sim_nu_sd, sim_c_tt), autocorr.csv (lag, c_dmft, c_sim), dmft-info.csv (the
+// coherence of I and ν per frequency, see dmftJob.information), dmft-summary.csv (RMS and
+// maximum relative differences of ν and c(t,t), NaN without --compare; the static
+// solution, NaN where it does not apply; R_lb of theory and network with their bias
+// floors), the figures dmft-nu, dmft-ctt, dmft-autocorr and dmft-coherence, and
+// config.yaml. The curves of ν and c are the N → ∞ limit (no finite-size term); the
+// information uses the theory with its finite-size term ζ/√N. The network's c(t,t) is
+// Var_i h_i (sim.Frame.Var) and its c(τ′) is (1/N)Σ_i h̃_i(t)h̃_i(t+τ′) with h̃ = h − m,
+// averaged over t and realizations. An R_lb below twice its bias floor is flagged in the
+// summary and on stdout.
 func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dmft", flag.ContinueOnError)
 	mf := addMeasureFlags(fs, "DMFT", "dmft")
@@ -81,7 +85,7 @@ func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fi, err := os.Stat(*out); err == nil && !fi.IsDir() {
 		return usagef("--out %s is a file, not a directory", *out)
 	}
-	phi, err := dmft.NewIntegrals(cfg.Network.Nonlinearity, cfg.DMFT.Tol, 0)
+	phi, err := dmft.NewIntegrals(cfg.Network.Nonlinearity, cfg.DMFT.Tol, 0, cfg.DMFT.Integrals == "quadrature")
 	if err != nil {
 		return &config.Error{Key: "network.phi", Value: strconv.Quote(string(cfg.Network.Nonlinearity)), Allowed: err.Error()}
 	}
@@ -96,6 +100,7 @@ func cmdDMFT(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "dmft: ν RMS relative difference %.4g (max %.4g), c(t,t) %.4g (max %.4g) against %d realizations of N = %d\n",
 			res.nuRMS, res.nuMax, res.cRMS, res.cMax, *compare, cfg.Network.N)
 	}
+	res.info.report(stdout, cfg.Network.N)
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
 	return nil
 }
@@ -115,7 +120,9 @@ type dmftResult struct {
 	hasStatic                bool
 	simNu, simSD, simC       []float64 // nil without --compare
 	simAC                    []float64
+	simNuAll                 [][]float64 // ν(t) of every realization (nil without --compare)
 	nuRMS, nuMax, cRMS, cMax float64
+	info                     *dmftInfo
 }
 
 // path returns the input path of the configuration: steps samples I(t_n), t_n = n·Δt.
@@ -159,7 +166,8 @@ func (j dmftJob) run(ctx context.Context) (*dmftResult, error) {
 		out.static, out.hasStatic = s, true
 	}
 	input := dmftPath(c, steps)
-	th, err := dmft.Solve(ctx, p, dmft.Grid{DT: c.DMFT.DT, Band: c.DMFT.Band, Relax: float64(relax) * c.DMFT.DT}, input, nil)
+	grid := dmft.Grid{DT: c.DMFT.DT, Band: c.DMFT.Band, Relax: float64(relax) * c.DMFT.DT}
+	th, err := dmft.Solve(ctx, p, grid, input, nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -170,15 +178,17 @@ func (j dmftJob) run(ctx context.Context) (*dmftResult, error) {
 		return nil, err
 	}
 	out.th = th
-	if j.k == 0 {
-		out.nuRMS, out.nuMax, out.cRMS, out.cMax = math.NaN(), math.NaN(), math.NaN(), math.NaN()
-		return out, nil
+	out.nuRMS, out.nuMax, out.cRMS, out.cMax = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	if j.k > 0 {
+		if err := j.simulate(ctx, relax, input, out); err != nil {
+			return nil, err
+		}
+		out.nuRMS, out.nuMax = relDiff(out.simNu, th.Nu)
+		out.cRMS, out.cMax = relDiff(out.simC, th.Ctt)
 	}
-	if err := j.simulate(ctx, relax, input, out); err != nil {
+	if err := j.information(ctx, p, grid, input, out); err != nil {
 		return nil, err
 	}
-	out.nuRMS, out.nuMax = relDiff(out.simNu, th.Nu)
-	out.cRMS, out.cMax = relDiff(out.simC, th.Ctt)
 	return out, nil
 }
 
@@ -306,6 +316,7 @@ func (j dmftJob) simulate(ctx context.Context, relax int, input []float64, out *
 		if v := sink.c[len(sink.c)-1]; !(v <= dmftRunaway*maxC) {
 			return fmt.Errorf("dmft: realization %d runs away: Var_i h_i = %.4g at the end, more than %d× the theory's largest c(t,t) = %.4g (no balanced state at these settings, or N too small)", k+1, v, dmftRunaway, maxC)
 		}
+		out.simNuAll = append(out.simNuAll, sink.nu)
 		for i := range sink.nu {
 			sumNu[i] += sink.nu[i]
 			sumNu2[i] += sink.nu[i] * sink.nu[i]
@@ -373,8 +384,11 @@ func (r *dmftResult) write(dir string, figures bool) error {
 		st = []float64{r.static.X, r.static.C0, r.static.M0}
 	}
 	if err := checkpoints.WriteCSV(filepath.Join(dir, "dmft-summary.csv"),
-		[]string{"nu_rms_rel", "nu_max_rel", "ctt_rms_rel", "ctt_max_rel", "x_static", "c0_static", "m0_static"},
-		[][]string{{ff(r.nuRMS), ff(r.nuMax), ff(r.cRMS), ff(r.cMax), ff(st[0]), ff(st[1]), ff(st[2])}}); err != nil {
+		append([]string{"nu_rms_rel", "nu_max_rel", "ctt_rms_rel", "ctt_max_rel", "x_static", "c0_static", "m0_static"}, dmftInfoSumColumns...),
+		[][]string{append([]string{ff(r.nuRMS), ff(r.nuMax), ff(r.cRMS), ff(r.cMax), ff(st[0]), ff(st[1]), ff(st[2])}, r.info.summary(ff)...)}); err != nil {
+		return err
+	}
+	if err := checkpoints.WriteCSV(filepath.Join(dir, "dmft-info.csv"), dmftInfoColumns, r.info.rows(ff)); err != nil {
 		return err
 	}
 	if err := checkpoints.WriteFileAtomic(filepath.Join(dir, "config.yaml"), c.YAML(), 0o644); err != nil {
@@ -391,6 +405,15 @@ func (r *dmftResult) write(dir string, figures bool) error {
 	if sim {
 		curves.SimNu, curves.SimNuSD, curves.SimCtt, curves.CSim, curves.Realizing = r.simNu, r.simSD, r.simC, r.simAC, r.k
 	}
-	_, err := plots.DMFTFigures(dir, title, curves)
+	if _, err := plots.DMFTFigures(dir, title, curves); err != nil {
+		return err
+	}
+	d := r.info
+	ic := plots.DMFTInfoCurves{F: d.f, Coherence: d.coh, NoFS: d.cohNoFS, Sim: d.cohSim, N: c.Network.N, Realizing: d.realizations}
+	ititle := fmt.Sprintf("g = %g, b = %g, N = %d: R_lb DMFT+ζ/√N %.3g bits/τ", c.Network.G, c.Network.B, c.Network.N, d.rate.RLB)
+	if d.hasSim {
+		ititle += fmt.Sprintf(", network %.3g", d.rateSim.RLB)
+	}
+	_, err := plots.DMFTInfoFigure(dir, ititle, ic)
 	return err
 }

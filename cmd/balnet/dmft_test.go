@@ -16,7 +16,7 @@ import (
 // dmftSmall shortens the default of balnet dmft to a fraction of a second: 10τ of path
 // after 20τ of relaxation, a band of 30 steps (3τ), N = 400.
 var dmftSmall = []string{"--set", "network.n=400", "--set", "dmft.duration=10", "--set", "dmft.relax=20",
-	"--set", "dmft.band=30", "--quiet"}
+	"--set", "dmft.band=30", "--set", "dmft.nperseg=32", "--quiet"}
 
 // readCSV returns the header and the rows of a CSV file as numbers.
 func readCSV(t *testing.T, path string) (header []string, rows [][]float64) {
@@ -88,7 +88,8 @@ func TestDMFTCompare(t *testing.T) {
 		t.Errorf("stdout: %q", stdout)
 	}
 	for _, name := range []string{"dmft.csv", "autocorr.csv", "dmft-summary.csv", "config.yaml",
-		"dmft-nu.png", "dmft-nu.svg", "dmft-ctt.png", "dmft-ctt.svg", "dmft-autocorr.png", "dmft-autocorr.svg"} {
+		"dmft-nu.png", "dmft-nu.svg", "dmft-ctt.png", "dmft-ctt.svg", "dmft-autocorr.png", "dmft-autocorr.svg",
+		"dmft-info.csv", "dmft-coherence.png", "dmft-coherence.svg"} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing %s: %v", name, err)
 		}
@@ -102,7 +103,7 @@ func TestDMFTCompare(t *testing.T) {
 		t.Fatalf("autocorr.csv: header %q, %d rows; want 31", got, len(rows))
 	}
 	h, rows = readCSV(t, filepath.Join(out, "dmft-summary.csv"))
-	if got := strings.Join(h, ","); got != "nu_rms_rel,nu_max_rel,ctt_rms_rel,ctt_max_rel,x_static,c0_static,m0_static" || len(rows) != 1 {
+	if got := strings.Join(h, ","); got != "nu_rms_rel,nu_max_rel,ctt_rms_rel,ctt_max_rel,x_static,c0_static,m0_static,"+strings.Join(dmftInfoSumColumns, ",") || len(rows) != 1 {
 		t.Fatalf("dmft-summary.csv: header %q, %d rows", got, len(rows))
 	}
 	s := rows[0]
@@ -188,6 +189,9 @@ func TestDMFTBadInput(t *testing.T) {
 		{"sim.sigma=-0.1", "sim.sigma"},
 		{"dmft.tol=0", "dmft.tol"},
 		{"dmft.input=square", "dmft.input"},
+		{"dmft.integrals=exact", "dmft.integrals"},
+		{"dmft.nperseg=101", "dmft.nperseg"}, // longer than the 100 steps
+		{"dmft.nperseg=4", "dmft.nperseg"},
 		{"dmft.freq=0", "dmft.freq"}, // with input sinusoid below
 	} {
 		out := filepath.Join(t.TempDir(), "out")
