@@ -52,6 +52,9 @@ func NewConstraints(s Settings, rng *rand.Rand) *Constraints {
 		c.Excitatory = n / 2
 	}
 	dense := s.Density == 0 || s.Density >= 1
+	if !dense { // the expected count and 5% more, so that the list is not regrown (memory estimate)
+		c.Zero = make([]int, 0, int(float64(n*n)*(1-s.Density)*1.05)+n+64)
+	}
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			masked := s.ZeroDiagonal && i == j
