@@ -82,7 +82,8 @@ func TestValidateDefault(t *testing.T) {
 	for _, s := range []string{"network.tau=0", "network.g=-1", "network.b=0", "network.ei.scale=third",
 		"task.tau_s=-1", "task.i1=-0.1", "sim.sigma=-1", "sim.relax=-1", "train.beta1=1", "train.beta2=-0.1",
 		"train.eps=0", "train.activity_reg=-1", "train.test_every=0", "train.checkpoint_every=0", "train.keep=0",
-		"train.engine=gpu", "train.threads=0", "analysis.every=-1", "analysis.outliers=0", "analysis.clusters=101", "train.epochs=-1"} {
+		"train.engine=gpu", "train.threads=0", "analysis.every=-1", "analysis.outliers=0", "analysis.clusters=101", "train.epochs=-1",
+		"network.density=0", "network.density=1.5", "network.density=-0.2", "network.density=.nan", "network.dale=true", "task.target=offset", `task.target=""`} {
 		c := Default()
 		if err := c.Set(s); err != nil {
 			t.Fatalf("Set(%q): %v", s, err)
@@ -91,6 +92,35 @@ func TestValidateDefault(t *testing.T) {
 		e, ok := AsError(err)
 		if !ok || e.Key != strings.SplitN(s, "=", 2)[0] {
 			t.Errorf("%s: got %v, want an error for that key", s, err)
+		}
+	}
+}
+
+// TestValidateDale: network.dale is accepted with the E–I initialization and its default
+// block means, and refused (naming the key) for the other initializations and for a block
+// mean of the sign Dale's law would remove.
+func TestValidateDale(t *testing.T) {
+	c := Default()
+	for _, s := range []string{"network.init=ei", "network.dale=true", "network.density=0.25", "task.target=fluctuation"} {
+		if err := c.Set(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Resolved().Validate(); err != nil {
+		t.Fatalf("dale with init ei: %v", err)
+	}
+	for _, s := range []string{"network.init=lowrank", "network.init=gaussian", "network.ei.ee=-1", "network.ei.ie=-0.5", "network.ei.ei=2", "network.ei.ii=0.1"} {
+		bad := c
+		if err := bad.Set(s); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.SplitN(s, "=", 2)[0]
+		if strings.HasPrefix(s, "network.init") {
+			want = "network.dale"
+		}
+		e, ok := AsError(bad.Resolved().Validate())
+		if !ok || e.Key != want {
+			t.Errorf("%s with dale: got %v, want an error for %s", s, e, want)
 		}
 	}
 }

@@ -288,6 +288,16 @@ func TrainEstimate(c Config) Estimate {
 			e.add(PhaseResident, "transposed unroll copies for gonum's BLAS ("+dt+", (2T+1)·B·N + T·B·S + (T−F+1)·B·R)", w*((2*T+1)*B*N+T*B*S+counted*R), kT, kB, kN)
 		}
 	}
+	if c.Train.OnDiverge == train.DivergeRollback {
+		e.add(PhaseResident, "rollback targets: the states of the last two checkpointed epochs (float64, 2·(4·P + N·B))", 2*8*(4*P+N*B), kN, "train.on_diverge")
+	}
+	if d := c.Network.Density; (d > 0 && d < 1) || c.Network.Dale || c.Network.ZeroDiagonal {
+		masked := 0.0 // the fraction of entries of J outside the connectivity mask
+		if d > 0 && d < 1 {
+			masked = 1 - d
+		}
+		e.add(PhaseResident, "constraints of J: the masked entries' indices (int, N²·(1 − density) + N)", 8*(N*N*masked+N), kN, "network.density")
+	}
 	e.add(PhaseSetup, "E[J_init] while J_init is drawn (float64, N×N)", 8*N*N, kN)
 	e.add(PhaseTest, "parameter copy for the relaxation (float64, P + N)", 8*(P+N), kN)
 	e.add(PhaseCheckpoint, "snapshot: parameters, J_init, Adam m and v (float64, 4·P) and h0", 8*(4*P+N*B), kN)

@@ -107,18 +107,23 @@ func TestEstimateMatchesAllocation(t *testing.T) {
 		n, steps, batch int
 		dtype           train.DType
 		engine          string
+		density         float64 // 0: none
 	}
 	const slack = 512 << 10
 	for _, s := range []shape{
-		{400, 20, 5, train.Float32, "fused"},
-		{100, 400, 20, train.Float32, "fused"},
-		{300, 50, 10, train.Float64, "fused"},
-		{60, 20, 4, train.Float32, "graph"},
-		{60, 40, 4, train.Float32, "graph"},
+		{400, 20, 5, train.Float32, "fused", 0},
+		{100, 400, 20, train.Float32, "fused", 0},
+		{300, 50, 10, train.Float64, "fused", 0},
+		{60, 20, 4, train.Float32, "graph", 0},
+		{60, 40, 4, train.Float32, "graph", 0},
+		{400, 20, 5, train.Float32, "fused", 0.3}, // the mask's indices: 0.7·N² ints
 	} {
-		t.Run(fmt.Sprintf("N%d_T%d_B%d_%s_%s", s.n, s.steps, s.batch, s.dtype, s.engine), func(t *testing.T) {
+		t.Run(fmt.Sprintf("N%d_T%d_B%d_%s_%s_d%g", s.n, s.steps, s.batch, s.dtype, s.engine, s.density), func(t *testing.T) {
 			c := config.Default()
 			c.Network.N, c.Sim.Steps, c.Train.Batch, c.DType, c.Train.Engine = s.n, s.steps, s.batch, s.dtype, s.engine
+			if s.density > 0 {
+				c.Network.Density = s.density
+			}
 			c.Train.Epochs = 0
 			c = c.Resolved()
 			if err := c.Validate(); err != nil {

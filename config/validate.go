@@ -35,6 +35,7 @@ func (c Config) Validate() error {
 		finite("network.ei.ie", n.EI.IE),
 		finite("network.ei.ii", n.EI.II),
 		oneOf("network.ei.scale", n.EI.Scale, model.BlockScales),
+		number("network.density", n.Density, n.Density > 0 && n.Density <= 1, "a number in (0, 1] (the fraction of the entries of J that exist)"),
 
 		oneOf("task.kind", c.Task.Kind, tasks.Kinds),
 		intAtLeast("task.signals", c.Task.Signals, 1),
@@ -42,6 +43,7 @@ func (c Config) Validate() error {
 		nonNegative("task.tau_s", c.Task.TauS),
 		finite("task.i0", c.Task.I0),
 		nonNegative("task.i1", c.Task.I1),
+		oneOf("task.target", c.Task.Target, tasks.Targets),
 
 		positive("sim.dt", c.Sim.DT),
 		intAtLeast("sim.steps", c.Sim.Steps, 1),
@@ -81,6 +83,9 @@ func (c Config) Validate() error {
 		if err := validateLowRank(n); err != nil {
 			return err
 		}
+	}
+	if err := validateDale(n); err != nil {
+		return err
 	}
 	if err := c.validateInfo(); err != nil {
 		return err

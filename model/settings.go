@@ -67,6 +67,15 @@ type Settings struct {
 	// to the reference code's reset before every forward pass). The engines and the
 	// simulator use J as given: a J with a nonzero diagonal, set by hand, is simulated so.
 	ZeroDiagonal bool `yaml:"zero_diagonal"`
+	// Density is the fraction of entries of J that exist: a fixed random connectivity mask
+	// drawn from the seed holds the others at exactly 0 at initialization and through
+	// training, like the diagonal (Constraints; docs/science.md §1.2). 1, the default, and 0
+	// mean no mask.
+	Density float64 `yaml:"density"`
+	// Dale keeps the sign of every column of J through training (Dale's law): excitatory
+	// columns (the first ⌊N/2⌋ units of Init "ei") ≥ 0, inhibitory columns ≤ 0, by
+	// projection after every Adam step (Constraints). Only with Init "ei".
+	Dale bool `yaml:"dale"`
 	// Win is the distribution of the input weights W_in (N×S).
 	Win Gaussian `yaml:"win"`
 	// Wout is the distribution of the readout weights W_out (R×N).
@@ -101,6 +110,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		N: 100, Nonlinearity: ReLU, Tau: 1, G: 0.032, B: 1, J0: 1, Init: InitGaussian,
 		ZeroDiagonal: true,
+		Density:      1,
 		Win:          Gaussian{Mean: 1, Std: 0.01},
 		Wout:         Gaussian{Mean: 1, Std: 0.2},
 		EI:           EIBlocks{EE: 1, EI: -2, IE: 1, II: -1.8, Scale: ScaleHalf},

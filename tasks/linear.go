@@ -18,11 +18,17 @@ import (
 // with a fixed R×S matrix A (n_out × n_in).
 //
 // docs/science.md §2.2 leaves open whether y is built from the full signals or from their
-// fluctuations δI only. Linear uses the full signals I = I₀ + δI, offset included, as the
-// reference code does for the tracking task (docs/science.md §1.5 item 1).
+// fluctuations δI only (Target). By default ("full" or "") Linear uses the full signals
+// I = I₀ + δI, offset included, as the reference code does for the tracking task
+// (docs/science.md §1.5 item 1); with Target "fluctuation" the targets are
+//
+//	y_r(t) = Σ_s A_rs (I_s(t) − I₀) = Σ_s A_rs δI_s(t),
+//
+// computed as A·I − I₀·A·1 (equal to A·δI up to rounding).
 type Linear struct {
-	OU OU
-	A  *mat.Dense // R×S
+	OU     OU
+	A      *mat.Dense // R×S
+	Target Target     // "full" ("") or "fluctuation"
 }
 
 // NewLinear returns the linear task on the signals of ou with outputs readouts and a
@@ -53,7 +59,8 @@ func (l *Linear) Outputs() int {
 }
 
 // Sample fills dst.Input with fresh signals (OU.Fill; no other draws are taken) and sets
-// the target block of every step t to A·InputAt(t). It panics on a shape mismatch,
+// the target block of every step t to A·InputAt(t) (A·InputAt(t) − I₀·A·1 with Target
+// "fluctuation"). It panics on a shape mismatch,
 // including an A whose number of columns is not OU.Channels.
 func (l *Linear) Sample(dst *Batch, rng *rand.Rand) {
 	r, s := l.A.Dims()
@@ -70,5 +77,17 @@ func (l *Linear) Sample(dst *Batch, rng *rand.Rand) {
 		in := blas64.General{Rows: s, Cols: dst.Trials, Stride: dst.Trials, Data: dst.InputAt(t)}
 		out := blas64.General{Rows: r, Cols: dst.Trials, Stride: dst.Trials, Data: dst.TargetAt(t)}
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, a, in, 0, out)
+		if l.Target == TargetFluctuation {
+			for k := 0; k < r; k++ {
+				var row float64 // (A·1)_k
+				for j := 0; j < s; j++ {
+					row += a.Data[k*a.Stride+j]
+				}
+				y := out.Data[k*dst.Trials : (k+1)*dst.Trials]
+				for b := range y {
+					y[b] -= l.OU.I0 * row
+				}
+			}
+		}
 	}
 }

@@ -19,13 +19,16 @@ type Settings struct {
 	// Stationary draws the first sample from the stationary distribution instead of
 	// starting at I₀ as the reference code does.
 	Stationary bool `yaml:"stationary"`
+	// Target is what the targets are built from: "full" (I = I₀ + δI, the reference code)
+	// or "fluctuation" (δI = I − I₀); "" means full (docs/science.md §1.5 item 1, §2.2).
+	Target Target `yaml:"target"`
 }
 
 // DefaultSettings returns the reference setting of docs/science.md §1.6: one OU signal tracked
 // by one readout (Outputs 0 = as many as signals),
 // τ_S = 0.1, I₀ = 1, I₁ = 0.1.
 func DefaultSettings() Settings {
-	return Settings{Kind: KindOU, Signals: 1, Outputs: 0, TauS: 0.1, I0: 1, I1: 0.1}
+	return Settings{Kind: KindOU, Signals: 1, Outputs: 0, TauS: 0.1, I0: 1, I1: 0.1, Target: TargetFull}
 }
 
 // Kind names a task: the type of task.kind.

@@ -19,10 +19,11 @@ type Task interface {
 var (
 	_ Task = OU{}
 	_ Task = (*Linear)(nil)
+	_ Task = Fluctuation{}
 )
 
-// New returns the task described by s with sampling step dt: an OU for Kind "ou", a
-// *Linear for Kind "linear". Outputs 0 means Signals. rng is used only for kind "linear",
+// New returns the task described by s with sampling step dt: an OU for Kind "ou" (a
+// Fluctuation with Target "fluctuation"), a *Linear for Kind "linear". Outputs 0 means Signals. rng is used only for kind "linear",
 // to draw A (see NewLinear). New returns an error for an unknown kind and for shapes or
 // time constants the generators cannot use.
 func New(s Settings, dt float64, rng *rand.Rand) (Task, error) {
@@ -42,16 +43,24 @@ func New(s Settings, dt float64, rng *rand.Rand) (Task, error) {
 	if !(s.TauS >= 0) { // also catches NaN
 		return nil, fmt.Errorf("tasks: tau_s = %g, want at least 0", s.TauS)
 	}
+	if s.Target != "" && s.Target != TargetFull && s.Target != TargetFluctuation {
+		return nil, fmt.Errorf("tasks: unknown target %q, want \"full\" or \"fluctuation\"", s.Target)
+	}
 	if !(dt > 0) {
 		return nil, fmt.Errorf("tasks: dt = %g, want a positive step", dt)
 	}
 	ou := OU{Channels: s.Signals, DT: dt, TauS: s.TauS, I0: s.I0, I1: s.I1, Stationary: s.Stationary}
 	if s.Kind == KindLinear {
-		return NewLinear(ou, outputs, rng), nil
+		lin := NewLinear(ou, outputs, rng)
+		lin.Target = s.Target
+		return lin, nil
 	}
 	if outputs != s.Signals {
 		return nil, fmt.Errorf("tasks: kind ou with outputs = %d and signals = %d, want outputs equal to signals (or 0)",
 			s.Outputs, s.Signals)
+	}
+	if s.Target == TargetFluctuation {
+		return Fluctuation{ou}, nil
 	}
 	return ou, nil
 }

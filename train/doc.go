@@ -7,8 +7,15 @@
 // and the test loss is evaluated; the final epoch is also tested, without relaxing, so that
 // a run continued later is identical to one that never stopped.
 //
+// Every Adam step keeps the constraints of J (model.Constraints): masked entries (the
+// diagonal with zero_diagonal, the connectivity mask of network.density) get a zero
+// gradient and stay exactly 0, and with network.dale the columns are projected onto their
+// signs after the step.
+//
 // Randomness comes from five math/rand/v2 PCG streams derived from the seed (see Stream);
-// their states are part of State, so a run restored from a State continues bit for bit.
+// their states are part of State, so a run restored from a State continues bit for bit. A
+// sixth, StreamMask, draws the connectivity mask once in New and is not saved: Restore
+// redraws it.
 //
 // # Initial state and divergence
 //

@@ -116,6 +116,14 @@ func (t *Trainer) check(s *State) error {
 	if r, c := s.H0.Dims(); r != t.spec.N || c != t.spec.Trials {
 		return fmt.Errorf("initial state is %d×%d, want %d×%d", r, c, t.spec.N, t.spec.Trials)
 	}
+	for _, p := range []struct {
+		name string
+		m    *model.Params
+	}{{"initial", s.Init}, {"current", s.Params}} {
+		if err := t.cons.Check(p.m.J); err != nil { // the mask is redrawn from the seed
+			return fmt.Errorf("%s J does not satisfy the configuration's constraints: %w", p.name, err)
+		}
+	}
 	if len(s.Adam.M) != 3 || len(s.Adam.V) != 3 {
 		return fmt.Errorf("Adam state has %d/%d moments, want 3", len(s.Adam.M), len(s.Adam.V))
 	}

@@ -56,7 +56,7 @@ const (
 	numStreams  = int(StreamRelax)
 )
 
-var streamNames = [...]string{StreamInit: "init", StreamTask: "task", StreamNoise: "noise", StreamTest: "test", StreamRelax: "relax"}
+var streamNames = [...]string{StreamInit: "init", StreamTask: "task", StreamNoise: "noise", StreamTest: "test", StreamRelax: "relax", StreamMask: "mask"}
 
 func (s Stream) String() string { return streamNames[s] }
 
@@ -103,6 +103,7 @@ type Trainer struct {
 	graph engine.Engine
 	opt   optimizer
 	init  *model.Params // the initial parameters (J_init, …)
+	cons  *model.Constraints
 
 	src [numStreams + 1]*rand.PCG
 	rng [numStreams + 1]*rand.Rand
@@ -148,6 +149,8 @@ func New(cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.cons = newConstraints(cfg)
+	t.cons.Apply(p.J)
 	t.init = p
 	if t.task, err = tasks.New(cfg.Task, cfg.Sim.DT, t.rng[StreamInit]); err != nil {
 		return nil, err
@@ -296,7 +299,7 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 }
 
 // step performs one epoch: a fresh batch and noise, forward and backward, the Adam update
-// with the diagonal of J masked.
+// with the constraints of J (masked entries: maskGrads; Dale's law: project).
 func (t *Trainer) step() (float64, error) {
 	t.task.Sample(t.batch, t.rng[StreamTask])
 	normalsPCG(t.noise, t.src[StreamNoise])
@@ -311,9 +314,7 @@ func (t *Trainer) step() (float64, error) {
 	if err != nil {
 		return loss, err
 	}
-	if t.cfg.Network.ZeroDiagonal {
-		maskDiagonal(grads, t.spec.N)
-	}
+	maskGrads(t.cons, grads)
 	norm, peak, err := t.gradients(grads, t.epoch+1)
 	if err != nil {
 		return loss, err
@@ -321,6 +322,7 @@ func (t *Trainer) step() (float64, error) {
 	if k, moment := t.opt.update(t.graph.ParamData(), grads); k >= 0 {
 		return loss, t.momentError(t.epoch+1, k, moment, norm, peak)
 	}
+	project(t.cons, t.graph.ParamData())
 	t.epoch++
 	if name, ok := finite(t.graph.ParamData()); !ok {
 		return loss, &DivergedError{Epoch: t.epoch, What: name + " has a non-finite element"}
@@ -410,21 +412,6 @@ func (t *Trainer) TestNoise() []float64 { return t.testNoise }
 func normals(dst []float64, rng *rand.Rand) {
 	for i := range dst {
 		dst[i] = rng.NormFloat64()
-	}
-}
-
-// maskDiagonal zeroes the diagonal of the N×N gradient of J (docs/science.md §1.2).
-func maskDiagonal(g engine.Arrays, n int) {
-	if g.IsFloat32() {
-		zeroDiag(g.F32[0], n)
-	} else {
-		zeroDiag(g.F64[0], n)
-	}
-}
-
-func zeroDiag[T float32 | float64](g []T, n int) {
-	for i := 0; i < n; i++ {
-		g[i*n+i] = 0
 	}
 }
 

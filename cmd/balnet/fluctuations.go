@@ -79,6 +79,7 @@ func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Write
 		if err != nil {
 			return &config.Error{Key: "network", Allowed: err.Error()}
 		}
+		train.Constrain(cfg.Config, p.J) // network.density, network.dale as in a run
 		st, err := model.NewLowRank(cfg.Network)
 		if err != nil {
 			return &config.Error{Key: "network.lowrank", Allowed: err.Error()}

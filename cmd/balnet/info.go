@@ -75,6 +75,7 @@ func cmdInfo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return &config.Error{Key: "network", Allowed: err.Error()}
 		}
+		train.Constrain(cfg.Config, p.J) // network.density, network.dale as in a run
 		job = infoJob{cfg: cfg, params: p, epoch: -1, out: *out}
 		if job.out == "" {
 			job.out = "info"
