@@ -30,7 +30,7 @@ const (
 var InitStates = []InitState{InitRelax, InitZero, InitFixedPoint}
 
 // Drive returns the constant drive of every unit under the constant input I_s = i0 on
-// every channel: d_i = (b/S)·Σ_s W_in[i,s]·i0 + bias_i, summed in the order of Relax.
+// every channel: d_i = (b/S)·Σ_s W_in[i,s]·i0 + bias_i, as Relax uses it.
 func Drive(sp Spec, p *Params, i0 float64) []float64 {
 	n, _ := p.J.Dims()
 	d := make([]float64, n)
@@ -78,7 +78,7 @@ type RelaxCheck struct {
 func RelaxWatched(sp Spec, p *Params, h *mat.Dense, i0, duration, limit float64) RelaxCheck {
 	n, b := h.Dims()
 	steps := int(math.Round(duration / sp.DT))
-	c := RelaxCheck{Asked: steps, MaxStart: maxAbs(h.RawMatrix().Data)}
+	c := RelaxCheck{Asked: steps, MaxStart: MaxAbs(h.RawMatrix().Data)}
 	c.MaxHalf, c.MaxEnd = c.MaxStart, c.MaxStart
 	drive := Drive(sp, p, i0)
 	phi := mat.NewDense(n, b, nil)
@@ -108,15 +108,15 @@ func RelaxWatched(sp Spec, p *Params, h *mat.Dense, i0, duration, limit float64)
 	}
 	for k := 0; k < b; k++ {
 		f := Drift(sp, p, mat.Col(nil, k, h), drive)
-		if r := maxAbs(f); !(r <= c.Residual) {
+		if r := MaxAbs(f); !(r <= c.Residual) {
 			c.Residual = r
 		}
 	}
 	return c
 }
 
-// maxAbs returns max_i |x_i|, NaN if some element is NaN.
-func maxAbs(x []float64) float64 {
+// MaxAbs returns max_i |x_i|, NaN if some element is NaN.
+func MaxAbs(x []float64) float64 {
 	var m float64
 	for _, v := range x {
 		if a := math.Abs(v); !(a <= m) {
@@ -226,13 +226,13 @@ func newton(sp Spec, p *Params, d, h0 []float64, tol float64, maxIter int) (Fixe
 	n := len(d)
 	h := append([]float64(nil), h0...)
 	f := Drift(sp, p, h, d)
-	target := tol * (1 + maxAbs(d))
+	target := tol * (1 + MaxAbs(d))
 	jac := mat.NewDense(n, n, nil)
 	var lu mat.LU
 	delta := mat.NewVecDense(n, nil)
 	res := FixedPointResult{H: h}
 	for k := 0; ; k++ {
-		res.Iter, res.Residual = k, maxAbs(f)
+		res.Iter, res.Residual = k, MaxAbs(f)
 		if math.IsNaN(res.Residual) || math.IsInf(res.Residual, 0) {
 			return res, fmt.Errorf("model: %w: Newton's iterate is not finite after %d steps", ErrNoFixedPoint, k)
 		}

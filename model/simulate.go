@@ -85,14 +85,7 @@ func Loss(sp Spec, tr *Trajectory, target []float64) float64 {
 func Relax(sp Spec, p *Params, h *mat.Dense, i0, duration float64) {
 	n, b := h.Dims()
 	steps := int(math.Round(duration / sp.DT))
-	drive := make([]float64, n)
-	for i := range drive {
-		var s float64
-		for k := 0; k < sp.S; k++ {
-			s += p.Win.At(i, k) * i0
-		}
-		drive[i] = sp.InputGain()*s + p.Bias[i]
-	}
+	drive := Drive(sp, p, i0)
 	phi := mat.NewDense(n, b, nil)
 	rec := mat.NewDense(n, b, nil)
 	leak := sp.Leak()

@@ -67,14 +67,14 @@ func (t *Trainer) initState() error {
 		normals(t.h0.RawMatrix().Data, t.rng[StreamRelax])
 		start := mat.Col(nil, 0, t.h0)
 		d := model.Drive(t.spec, p, i0)
-		scale := 1 + maxAbsOf(t.h0.RawMatrix().Data) + maxAbsOf(d)
+		scale := 1 + model.MaxAbs(t.h0.RawMatrix().Data) + model.MaxAbs(d)
 		c := model.RelaxWatched(t.spec, p, t.h0, i0, t.cfg.Sim.Relax, relaxLimit*scale)
 		what := relaxDiverged(c, scale)
 		if what == "" {
 			return nil
 		}
 		h := mat.Col(nil, 0, t.h0)
-		if math.IsNaN(maxAbsOf(h)) || math.IsInf(maxAbsOf(h), 0) {
+		if math.IsNaN(model.MaxAbs(h)) || math.IsInf(model.MaxAbs(h), 0) {
 			h = start
 		}
 		what = fmt.Sprintf("the initial-state relaxation (sim.init_state = relax: %gτ = %d noise-free steps of Δt = %g under constant input I₀ = %g) diverged: %s",
@@ -119,7 +119,7 @@ func (t *Trainer) startFailed(what string, p *model.Params, h []float64, change 
 // stability needs Re λ < 1, and the Euler map multiplies its mode by |1 + (Δt/τ)(λ − 1)|
 // per step (docs/science.md §1.6).
 func (t *Trainer) eigenEvidence(p *model.Params, h []float64) string {
-	if h == nil || math.IsNaN(maxAbsOf(h)) || math.IsInf(maxAbsOf(h), 0) {
+	if h == nil || math.IsNaN(model.MaxAbs(h)) || math.IsInf(model.MaxAbs(h), 0) {
 		return "no finite state to linearize at"
 	}
 	lam, err := model.LeadingEigenvalue(t.spec, p, h)
@@ -150,14 +150,14 @@ func (t *Trainer) testDiverged(loss float64) error {
 	at := mat.Col(nil, 0, t.h0)
 	found := false
 	for ti, h := range tr.H {
-		m := maxAbsOf(h.RawMatrix().Data)
+		m := model.MaxAbs(h.RawMatrix().Data)
 		step, peak = ti, m
 		if !found && m > 1e3 && !math.IsInf(m, 0) {
 			found = true
 			_, b := h.Dims()
 			worst, col := 0.0, 0
 			for k := range b {
-				if c := maxAbsOf(mat.Col(nil, k, h)); c > worst {
+				if c := model.MaxAbs(mat.Col(nil, k, h)); c > worst {
 					worst, col = c, k
 				}
 			}
@@ -185,14 +185,4 @@ func initStateName(s model.InitState) model.InitState {
 		return model.InitRelax
 	}
 	return s
-}
-
-func maxAbsOf(x []float64) float64 {
-	var m float64
-	for _, v := range x {
-		if a := math.Abs(v); !(a <= m) {
-			m = a
-		}
-	}
-	return m
 }
