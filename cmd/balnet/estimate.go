@@ -62,13 +62,13 @@ func cmdConfigFor(args []string, stdout io.Writer) error {
 		_, err := stdout.Write(cfg.YAML())
 		return err
 	}
+	limit, source, err := memoryBudget(*maxMemory) // a bad --max-memory prints nothing
+	if err != nil {
+		return err
+	}
 	e := est.estimate(cfg, *compare)
 	e.Command = *cmd
 	if err := e.Write(stdout); err != nil {
-		return err
-	}
-	limit, source, err := memoryBudget(*maxMemory)
-	if err != nil {
 		return err
 	}
 	if source == "" {
