@@ -139,8 +139,8 @@ func bcAVX2F32(p unsafe.Pointer) archsimd.Float32x8 {
 	return archsimd.BroadcastFloat32x8(*(*float32)(p))
 }
 
-// kern4x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows stored).
-func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int) {
+// kern4x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows stored).
+func kern4x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int) {
 	a0, a1, a2, a3 := rowsAVX2F32(a, ars, mr)
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
 	const vw = 8 * unsafe.Sizeof(float32(0))
@@ -178,8 +178,8 @@ func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern3x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
-func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
+// kern3x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
+func kern3x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
 	a0, a1, a2 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars)
 	var c00, c01, c10, c11, c20, c21 archsimd.Float32x8
 	const vw = 8 * unsafe.Sizeof(float32(0))

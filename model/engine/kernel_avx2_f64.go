@@ -139,8 +139,8 @@ func bcAVX2F64(p unsafe.Pointer) archsimd.Float64x4 {
 	return archsimd.BroadcastFloat64x4(*(*float64)(p))
 }
 
-// kern4x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a 4 × 2·4 block (mr ≤ 4 rows stored).
-func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int) {
+// kern4x2GoAVX2F64 is the micro-kernel of gemmAVX2F64 for a 4 × 2·4 block (mr ≤ 4 rows stored).
+func kern4x2GoAVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int) {
 	a0, a1, a2, a3 := rowsAVX2F64(a, ars, mr)
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float64x4
 	const vw = 4 * unsafe.Sizeof(float64(0))
@@ -178,8 +178,8 @@ func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern3x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 3 × 2·4 block.
-func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
+// kern3x2GoAVX2F64 is the micro-kernel of gemmAVX2F64 for a full 3 × 2·4 block.
+func kern3x2GoAVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
 	a0, a1, a2 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars)
 	var c00, c01, c10, c11, c20, c21 archsimd.Float64x4
 	const vw = 4 * unsafe.Sizeof(float64(0))
