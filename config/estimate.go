@@ -264,7 +264,11 @@ func TrainEstimate(c Config) Estimate {
 	dt := string(c.DType)
 
 	e.add(PhaseResident, "J_init, W_in, W_out, bias (float64, N×N + N×S + R×N + N)", 8*(P+N), kN)
-	e.add(PhaseResident, "training and test batches: input, target, noise (float64, 2·T·B·(S+R+N))", 8*2*T*B*(S+R+N), kT, kB, kN)
+	if c.Train.Engine == "graph" {
+		e.add(PhaseResident, "training and test batches: input, target, noise (float64, 2·T·B·(S+R+N))", 8*2*T*B*(S+R+N), kT, kB, kN)
+	} else { // the fused engine takes the training noise in its own node (engine.NoiseWriter)
+		e.add(PhaseResident, "training and test batches: input, target, test noise (float64, T·B·(2·(S+R) + N))", 8*T*B*(2*(S+R)+N), kT, kB, kN)
+	}
 	e.add(PhaseResident, "relaxed initial state h0 (float64, N×B)", 8*N*B, kN, kB)
 	e.add(PhaseResident, "Adam moments m, v ("+dt+", 2·P)", w*2*P, kN, kDType)
 	if c.Train.Engine == "graph" {

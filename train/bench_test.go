@@ -77,6 +77,13 @@ func BenchmarkNormals(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(dst)), "ns/deviate")
 	})
+	b.Run("normalsTo/float32", func(b *testing.B) { // straight into the fused engine's layout
+		src, dst32 := rand.NewPCG(1, 2), make([]float32, len(dst))
+		for b.Loop() {
+			normalsTo(dst32, src, 100, 10, 0.1)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(dst)), "ns/deviate")
+	})
 	b.Run("NormFloat64", func(b *testing.B) {
 		r := rand.New(rand.NewPCG(1, 2))
 		for b.Loop() {

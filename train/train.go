@@ -109,7 +109,8 @@ type Trainer struct {
 	rng [numStreams + 1]*rand.Rand
 
 	batch, test *tasks.Batch
-	noise       []float64 // training noise, step-major N×B blocks
+	noise       []float64          // training noise, step-major N×B blocks (nil with noiseBuf)
+	noiseBuf    engine.NoiseBuffer // the engine's own noise node, when it is a NoiseWriter
 	testNoise   []float64
 	h0          *mat.Dense // relaxed initial state, N×B
 
@@ -177,7 +178,11 @@ func New(cfg Config) (*Trainer, error) {
 		t.opt = &adam64{newAdam[float64](cfg.Train, sizes)}
 	}
 	t.batch = tasks.NewBatch(cfg.Sim.Steps, S, R, B)
-	t.noise = make([]float64, t.spec.NoiseLen())
+	if nw, ok := t.graph.(engine.NoiseWriter); ok {
+		t.noiseBuf = nw.NoiseBuffer() // the noise is drawn straight into the engine's node
+	} else {
+		t.noise = make([]float64, t.spec.NoiseLen())
+	}
 	t.test, t.testNoise = testData(cfg, t.task, t.rng[StreamTest])
 	t.h0 = mat.NewDense(t.spec.N, B, nil)
 	return t, nil
@@ -302,7 +307,14 @@ func (t *Trainer) Run(ctx context.Context, hooks ...Hook) error {
 // with the constraints of J (masked entries: maskGrads; Dale's law: project).
 func (t *Trainer) step() (float64, error) {
 	t.task.Sample(t.batch, t.rng[StreamTask])
-	normalsPCG(t.noise, t.src[StreamNoise])
+	switch nb := t.noiseBuf; {
+	case nb.F32 != nil:
+		normalsTo(nb.F32, t.src[StreamNoise], nb.N, nb.Trials, nb.Scale)
+	case nb.F64 != nil:
+		normalsTo(nb.F64, t.src[StreamNoise], nb.N, nb.Trials, nb.Scale)
+	default:
+		normalsPCG(t.noise, t.src[StreamNoise])
+	}
 	loss, err := t.graph.Run(t.h0.RawMatrix().Data, t.batch.Input, t.noise, t.batch.Target)
 	if err != nil {
 		return loss, fmt.Errorf("epoch %d: %w", t.epoch+1, err)

@@ -250,3 +250,83 @@ func TestNewRejectsZeroIntervals(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamSIMDMatchesScalar: the vector Adam loop of the float32 default (adamF32, in
+// builds with the SIMD experiment on an AVX2 CPU) gives the bits of the scalar adamLoop
+// over several steps, for lengths below, at and beyond multiples of the vector width, and
+// reports a non-finite m or v wherever it occurs.
+func TestAdamSIMDMatchesScalar(t *testing.T) {
+	if adamF32 == nil {
+		t.Skip("no vector Adam loop in this build or on this CPU: float32 Adam runs adamLoop only")
+	}
+	rng := rand.New(rand.NewPCG(2, 4))
+	for _, n := range []int{1, 7, 8, 9, 100, 10101} {
+		p, g, m, v := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range p {
+			p[i] = float32(rng.NormFloat64())
+		}
+		pw, mw, vw := append([]float32(nil), p...), make([]float32, n), make([]float32, n)
+		for step := 1; step <= 5; step++ {
+			for i := range g {
+				g[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
+			}
+			c := adamConsts[float32]{b1: 0.9, ob1: 1 - float32(0.9), b2: 0.999, ob2: 1 - float32(0.999),
+				c1: float32(1 - math.Pow(0.9, float64(step))), c2: float32(1 - math.Pow(0.999, float64(step))), lr: 1e-3, eps: 1e-8}
+			k, _, _ := adamF32(p, g, m, v, c)
+			adamLoop(p[k:], g[k:], m[k:], v[k:], c)
+			if bm, bv := adamLoop(pw, g, mw, vw, c); bm || bv {
+				t.Fatalf("n=%d step %d: finite gradients gave a non-finite moment", n, step)
+			}
+			for i := range p {
+				if math.Float32bits(p[i]) != math.Float32bits(pw[i]) || math.Float32bits(m[i]) != math.Float32bits(mw[i]) || math.Float32bits(v[i]) != math.Float32bits(vw[i]) {
+					t.Fatalf("n=%d step %d element %d: vector (θ, m, v) = (%v, %v, %v), scalar (%v, %v, %v)", n, step, i, p[i], m[i], v[i], pw[i], mw[i], vw[i])
+				}
+			}
+		}
+		if n < 8 {
+			continue
+		}
+		// A gradient of 1e30 overflows v (g² = 1e60) in the vector prefix; +Inf overflows m too.
+		for _, tc := range []struct {
+			g            float32
+			wantM, wantV bool
+		}{{1e30, false, true}, {float32(math.Inf(1)), true, true}} {
+			g2, m2, v2, p2 := make([]float32, n), make([]float32, n), make([]float32, n), append([]float32(nil), p...)
+			g2[n/16*8] = tc.g // inside the prefix of whole vectors
+			c := adamConsts[float32]{b1: 0.9, ob1: 0.1, b2: 0.999, ob2: 1 - float32(0.999), c1: 0.1, c2: 0.001, lr: 1e-3, eps: 1e-8}
+			_, bm, bv := adamF32(p2, g2, m2, v2, c)
+			if bm != tc.wantM || bv != tc.wantV {
+				t.Errorf("n=%d g=%g: vector loop reports bad m %v, bad v %v; want %v, %v", n, tc.g, bm, bv, tc.wantM, tc.wantV)
+			}
+		}
+	}
+}
+
+// TestNormalsToMatchesTranspose: drawing the noise straight into an engine's trial-major
+// buffer gives the bits of drawing it step-major and transposing, scaling and rounding it
+// afterwards (what the fused engine's Run does with a noise argument), and leaves the
+// source in the same state.
+func TestNormalsToMatchesTranspose(t *testing.T) {
+	const n, b, steps, scale = 7, 3, 5, 0.37
+	a, c := rand.NewPCG(11, 12), rand.NewPCG(11, 12)
+	stepMajor := make([]float64, steps*n*b)
+	normalsPCG(stepMajor, a)
+	got32, got64 := make([]float32, len(stepMajor)), make([]float64, len(stepMajor))
+	c2 := *c
+	normalsTo(got32, c, n, b, scale)
+	normalsTo(got64, &c2, n, b, scale)
+	for s := range steps {
+		for i := range n {
+			for k := range b {
+				x := stepMajor[s*n*b+i*b+k]
+				at := s*n*b + k*n + i
+				if math.Float32bits(got32[at]) != math.Float32bits(float32(scale*x)) || math.Float64bits(got64[at]) != math.Float64bits(scale*x) {
+					t.Fatalf("step %d neuron %d trial %d: got %v / %v, want %v", s, i, k, got32[at], got64[at], scale*x)
+				}
+			}
+		}
+	}
+	if w := a.Uint64(); c.Uint64() != w || c2.Uint64() != w {
+		t.Error("sources differ after the draws")
+	}
+}

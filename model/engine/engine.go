@@ -13,7 +13,8 @@ import (
 type Engine interface {
 	// Run evaluates the loss and its gradient for the N×B initial state h0 (row-major) and
 	// the step-major input, standard-normal noise ζ and target of one batch. Gradients never
-	// accumulate across runs.
+	// accumulate across runs. A NoiseWriter takes noise nil to mean the noise already in
+	// its NoiseBuffer.
 	Run(h0, input, noise, target []float64) (float64, error)
 	// ParamData returns the backing arrays of J, W_in and W_out in the engine's dtype.
 	ParamData() Arrays
@@ -21,6 +22,29 @@ type Engine interface {
 	GradData() (Arrays, error)
 	// FinalState returns a float64 copy of the state h_T of the last Run (N×B row-major).
 	FinalState() []float64
+}
+
+// A NoiseWriter is an engine whose Run takes the noise in its own buffer: a trainer writes
+// the standard-normal deviates of the next batch there (in the buffer's order, multiplied
+// by its scale) and calls Run with noise nil. This spares the step-major float64 copy and
+// its transposition: drawing straight into the buffer is free beside the generator's own
+// dependency chain (train's normalsPCG).
+type NoiseWriter interface {
+	Engine
+	NoiseBuffer() NoiseBuffer
+}
+
+// NoiseBuffer is the noise node of an engine: the deviate ζ_t[i, k] of Euler step t,
+// neuron i and trial k (element t·N·B + i·B + k of Run's step-major noise argument) is
+// stored, multiplied by Scale = σ√(Δt/τ) and rounded to the dtype, at
+// F32 or F64[t·B·N + k·N + i] (trial-major: block t is B rows of N). One of F32 and F64
+// is nil.
+type NoiseBuffer struct {
+	F32    []float32
+	F64    []float64
+	N      int
+	Trials int
+	Scale  float64
 }
 
 // Names lists the accepted names of New.

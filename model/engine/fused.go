@@ -45,9 +45,13 @@ type Fused struct {
 type fusedBatch interface {
 	load(h0, input, noise, target []float64)
 	final() []float64
+	noiseBuffer() NoiseBuffer
 }
 
-var _ Engine = (*Fused)(nil)
+var (
+	_ Engine      = (*Fused)(nil)
+	_ NoiseWriter = (*Fused)(nil)
+)
 
 var fusedCount atomic.Int64
 
@@ -145,7 +149,8 @@ type fusedBatchT[T float32 | float64] struct {
 }
 
 // load copies one batch (N×B initial state, step-major S×B, N×B and R×B blocks) into the
-// trial-major batch nodes, multiplying the noise by σ√(Δt/τ).
+// trial-major batch nodes, multiplying the noise by σ√(Δt/τ); with noise nil the noise
+// node keeps what was written to it through NoiseBuffer.
 func (fb *fusedBatchT[T]) load(h0, input, noise, target []float64) {
 	n, s, r, b := fb.sp.N, fb.sp.S, fb.sp.R, fb.sp.Trials
 	for i := 0; i < n; i++ {
@@ -156,7 +161,9 @@ func (fb *fusedBatchT[T]) load(h0, input, noise, target []float64) {
 	scale := fb.sp.NoiseScale()
 	for t := 0; t < fb.sp.Steps; t++ {
 		transposeBlock(fb.input[t*b*s:], input[t*s*b:(t+1)*s*b], s, b, 1)
-		transposeBlock(fb.noise[t*b*n:], noise[t*n*b:(t+1)*n*b], n, b, scale)
+		if noise != nil {
+			transposeBlock(fb.noise[t*b*n:], noise[t*n*b:(t+1)*n*b], n, b, scale)
+		}
 		transposeBlock(fb.target[t*b*r:], target[t*r*b:(t+1)*r*b], r, b, 1)
 	}
 }
@@ -171,6 +178,20 @@ func transposeBlock[T float32 | float64](dst []T, src []float64, r, c int, scale
 		}
 	}
 }
+
+func (fb *fusedBatchT[T]) noiseBuffer() NoiseBuffer {
+	nb := NoiseBuffer{N: fb.sp.N, Trials: fb.sp.Trials, Scale: fb.sp.NoiseScale()}
+	switch d := any(fb.noise).(type) {
+	case []float32:
+		nb.F32 = d
+	case []float64:
+		nb.F64 = d
+	}
+	return nb
+}
+
+// NoiseBuffer returns the fused engine's noise node (NoiseWriter).
+func (f *Fused) NoiseBuffer() NoiseBuffer { return f.batch.noiseBuffer() }
 
 // final returns h_T as an N×B row-major float64 matrix.
 func (fb *fusedBatchT[T]) final() []float64 {
@@ -196,7 +217,7 @@ func (f *Fused) FinalState() []float64 { return f.batch.final() }
 // zeroed first, so they never accumulate across runs.
 func (f *Fused) Run(h0, input, noise, target []float64) (float64, error) {
 	sp := f.spec
-	if len(h0) != sp.N*sp.Trials || len(input) != sp.InputLen() || len(noise) != sp.NoiseLen() || len(target) != sp.TargetLen() {
+	if len(h0) != sp.N*sp.Trials || len(input) != sp.InputLen() || noise != nil && len(noise) != sp.NoiseLen() || len(target) != sp.TargetLen() {
 		panic("model: batch arrays do not match the fused engine's spec")
 	}
 	f.batch.load(h0, input, noise, target)
