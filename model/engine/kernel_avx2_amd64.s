@@ -1,12 +1,12 @@
 //go:build goexperiment.simd && amd64
 
 // The inner loops of the AVX2 kernels' full register blocks (kernel_avx2_asm.go): for a
-// row block of 4 (or 3) rows of op(A) and a 2-vector panel of B, over the inner dimension
+// row block of 5, 4 or 3 rows of op(A) and a 2-vector panel of B, over the inner dimension
 // l = 0..k−1 in order,
 //
 //	acc_rj += op(A)_rl · B_lj    (one fused multiply-add per vector and row),
 //
-// with the accumulators in eight (six) YMM registers, B's two vectors loaded once per l
+// with the accumulators in ten, eight or six YMM registers, B's two vectors loaded once per l
 // and each element of op(A) broadcast from memory. The result is stored to out, row r's
 // vectors at out[2r], out[2r+1]. This is the arithmetic of the archsimd micro-kernels
 // (kern4x2GoAVX2F32 …) instruction for instruction, in the accumulate-in-place form
@@ -211,5 +211,131 @@ acc3x2AVX2F64_done:
 	VMOVUPD Y3, 96(DI)
 	VMOVUPD Y4, 128(DI)
 	VMOVUPD Y5, 160(DI)
+	VZEROUPPER
+	RET
+
+TEXT ·acc5x2AVX2F32(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), CX
+	MOVQ a0+8(FP), AX
+	MOVQ a1+16(FP), DX
+	MOVQ a2+24(FP), SI
+	MOVQ a3+32(FP), R11
+	MOVQ a4+40(FP), R12
+	MOVQ als+48(FP), R9
+	MOVQ b+56(FP), BX
+	MOVQ ldb+64(FP), R10
+	MOVQ out+72(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	TESTQ CX, CX
+	JLE acc5x2AVX2F32_done
+acc5x2AVX2F32_loop:
+	VMOVUPS (BX), Y10
+	VMOVUPS 32(BX), Y11
+	VBROADCASTSS (AX), Y12
+	VFMADD231PS Y10, Y12, Y0
+	VFMADD231PS Y11, Y12, Y1
+	VBROADCASTSS (DX), Y13
+	VFMADD231PS Y10, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VBROADCASTSS (SI), Y12
+	VFMADD231PS Y10, Y12, Y4
+	VFMADD231PS Y11, Y12, Y5
+	VBROADCASTSS (R11), Y13
+	VFMADD231PS Y10, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	VBROADCASTSS (R12), Y12
+	VFMADD231PS Y10, Y12, Y8
+	VFMADD231PS Y11, Y12, Y9
+	ADDQ R9, AX
+	ADDQ R9, DX
+	ADDQ R9, SI
+	ADDQ R9, R11
+	ADDQ R9, R12
+	ADDQ R10, BX
+	DECQ CX
+	JNZ acc5x2AVX2F32_loop
+acc5x2AVX2F32_done:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VMOVUPS Y8, 256(DI)
+	VMOVUPS Y9, 288(DI)
+	VZEROUPPER
+	RET
+
+TEXT ·acc5x2AVX2F64(SB), NOSPLIT, $0-80
+	MOVQ k+0(FP), CX
+	MOVQ a0+8(FP), AX
+	MOVQ a1+16(FP), DX
+	MOVQ a2+24(FP), SI
+	MOVQ a3+32(FP), R11
+	MOVQ a4+40(FP), R12
+	MOVQ als+48(FP), R9
+	MOVQ b+56(FP), BX
+	MOVQ ldb+64(FP), R10
+	MOVQ out+72(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	TESTQ CX, CX
+	JLE acc5x2AVX2F64_done
+acc5x2AVX2F64_loop:
+	VMOVUPD (BX), Y10
+	VMOVUPD 32(BX), Y11
+	VBROADCASTSD (AX), Y12
+	VFMADD231PD Y10, Y12, Y0
+	VFMADD231PD Y11, Y12, Y1
+	VBROADCASTSD (DX), Y13
+	VFMADD231PD Y10, Y13, Y2
+	VFMADD231PD Y11, Y13, Y3
+	VBROADCASTSD (SI), Y12
+	VFMADD231PD Y10, Y12, Y4
+	VFMADD231PD Y11, Y12, Y5
+	VBROADCASTSD (R11), Y13
+	VFMADD231PD Y10, Y13, Y6
+	VFMADD231PD Y11, Y13, Y7
+	VBROADCASTSD (R12), Y12
+	VFMADD231PD Y10, Y12, Y8
+	VFMADD231PD Y11, Y12, Y9
+	ADDQ R9, AX
+	ADDQ R9, DX
+	ADDQ R9, SI
+	ADDQ R9, R11
+	ADDQ R9, R12
+	ADDQ R10, BX
+	DECQ CX
+	JNZ acc5x2AVX2F64_loop
+acc5x2AVX2F64_done:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 128(DI)
+	VMOVUPD Y5, 160(DI)
+	VMOVUPD Y6, 192(DI)
+	VMOVUPD Y7, 224(DI)
+	VMOVUPD Y8, 256(DI)
+	VMOVUPD Y9, 288(DI)
 	VZEROUPPER
 	RET

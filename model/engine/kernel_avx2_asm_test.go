@@ -3,6 +3,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"simd/archsimd"
@@ -10,39 +11,39 @@ import (
 	"unsafe"
 )
 
-// TestAVX2AsmMatchesArchsimd: the assembly micro-kernels of the AVX2 path give the bits of
-// the archsimd micro-kernels they replace, for both operand forms of op(A) (rows strided
-// or adjacent), every stored row count, every β mode and inner lengths 0, 1, odd, one
+// TestAVX2AsmMatchesArchsimd: the assembly micro-kernels of the AVX2 path (5, 4 and 3 rows)
+// give the bits of the archsimd micro-kernels they replace, for both operand forms of op(A)
+// (rows strided or adjacent), every stored row count, every β mode and inner lengths 0, 1, odd, one
 // chunk and beyond, in both dtypes.
 func TestAVX2AsmMatchesArchsimd(t *testing.T) {
 	if !archsimd.X86.AVX2() || !archsimd.X86.FMA() {
 		t.Skip("the CPU has no AVX2 with FMA: the assembly kernels are never selected here")
 	}
 	t.Run("float32", func(t *testing.T) {
-		testAsmKernels[float32, [2][8]float32](t, kern4x2AVX2F32, kern4x2GoAVX2F32, kern3x2AVX2F32, kern3x2GoAVX2F32, 8)
+		testAsmKernels[float32, [2][8]float32](t, kern4x2AVX2F32, kern4x2GoAVX2F32, kern3x2AVX2F32, kern3x2GoAVX2F32, kern5x2AVX2F32, kern5x2GoAVX2F32, 8)
 	})
 	t.Run("float64", func(t *testing.T) {
-		testAsmKernels[float64, [2][4]float64](t, kern4x2AVX2F64, kern4x2GoAVX2F64, kern3x2AVX2F64, kern3x2GoAVX2F64, 4)
+		testAsmKernels[float64, [2][4]float64](t, kern4x2AVX2F64, kern4x2GoAVX2F64, kern3x2AVX2F64, kern3x2GoAVX2F64, kern5x2AVX2F64, kern5x2GoAVX2F64, 4)
 	})
 }
 
 type kern4Func[T float32 | float64, AB any] func(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *AB, bmode int)
 type kern3Func[T float32 | float64, AB any] func(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *AB, bmode int)
 
-func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *testing.T, asm4, go4 kern4Func[T, AB], asm3, go3 kern3Func[T, AB], lanes int) {
+func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *testing.T, asm4, go4 kern4Func[T, AB], asm3, go3, asm5, go5 kern3Func[T, AB], lanes int) {
 	rng := rand.New(rand.NewPCG(5, 7))
 	es := unsafe.Sizeof(T(0))
 	nr := 2 * lanes
 	for _, k := range []int{0, 1, 7, 128, 131} {
 		for _, transA := range []bool{false, true} {
 			for bmode := range 3 {
-				for mr := 1; mr <= 4; mr++ {
-					// op(A) is 4×k; stored 4×lda (rows strided) or k×lda (transA, rows adjacent).
+				for mr := 1; mr <= 5; mr++ {
+					// op(A) is 5×k; stored 5×lda (rows strided) or k×lda (transA, rows adjacent).
 					lda := k + 3
 					if transA {
-						lda = 4 + 2
+						lda = 5 + 2
 					}
-					a := make([]T, 4*lda+k*lda+1)
+					a := make([]T, 5*lda+k*lda+1)
 					b := make([]T, (k+1)*(nr+5))
 					for i := range a {
 						a[i] = T(rng.NormFloat64())
@@ -51,7 +52,7 @@ func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *te
 						b[i] = T(rng.NormFloat64())
 					}
 					ldb, ldc := nr+5, nr+3
-					c0 := make([]T, 4*ldc)
+					c0 := make([]T, 5*ldc)
 					for i := range c0 {
 						c0[i] = T(rng.NormFloat64())
 					}
@@ -63,14 +64,22 @@ func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *te
 					setAB(&ab, T(rng.NormFloat64()), T(rng.NormFloat64()))
 					got, want := append([]T(nil), c0...), append([]T(nil), c0...)
 					pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
-					asm4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, mr, &ab, bmode)
-					go4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, mr, &ab, bmode)
-					sameKernelBits(t, "4x2", k, transA, bmode, mr, got, want)
-					if mr == 3 {
+					if mr <= 4 {
+						asm4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, mr, &ab, bmode)
+						go4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, mr, &ab, bmode)
+						sameKernelBits(t, "4x2", k, transA, bmode, mr, got, want)
+					}
+					for _, full := range []struct {
+						rows      int
+						asm, gold kern3Func[T, AB]
+					}{{3, asm3, go3}, {5, asm5, go5}} {
+						if mr != full.rows {
+							continue
+						}
 						got, want = append(got[:0], c0...), append(want[:0], c0...)
-						asm3(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, &ab, bmode)
-						go3(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, &ab, bmode)
-						sameKernelBits(t, "3x2", k, transA, bmode, mr, got, want)
+						full.asm(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, &ab, bmode)
+						full.gold(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, &ab, bmode)
+						sameKernelBits(t, fmt.Sprintf("%dx2", full.rows), k, transA, bmode, mr, got, want)
 					}
 				}
 			}

@@ -14,15 +14,19 @@ import (
 //	C ← α·op(A)·B + β·C,   C m×n,  op(A) m×k,  B k×n,
 //
 // where op(A) = A (A m×k, leading dimension lda) or, with transA, op(A) = Aᵀ (A stored k×m).
-// It is register-blocked: each call of the micro-kernel keeps a 4-row (or 3-row) ×
-// 2·8-column block of C in eight (six) vector registers while it runs over the inner
-// dimension, reading one row segment of B (two vector loads) and broadcasting four (three)
-// elements of op(A) per step for eight (six) fused multiply-adds. (Larger blocks were
-// measured slower: Go's register allocator spills them, its vector FMA overwrites a
-// multiplicand and so needs copies, and only 15 of the 16 AVX2 registers are free.) The inner dimension is cut into chunks of kcAVX512F64 so that the
-// 2·8-column panel of B that a chunk reuses for all row blocks stays in the L1 cache.
-// Row blocks are of 4 rows, or of 3 where that covers the rows exactly (10 = 4+3+3); a last
-// block of fewer rows is computed with the last row of op(A) repeated and not stored; columns beyond a multiple of 2·8 by a one-vector kernel
+// It is register-blocked: each call of the micro-kernel keeps a 4-row (or 5- or 3-row) ×
+// 2·8-column block of C in eight (ten, six) vector registers while it runs over the
+// inner dimension, reading one row segment of B (two vector loads) and broadcasting four
+// (five, three) elements of op(A) per step for eight (ten, six) fused multiply-adds. On
+// AVX2 the inner loops of these blocks are assembly (kernel_avx2_amd64.s, the same
+// arithmetic): archsimd's only fused multiply-add overwrites a multiplicand, so Go's
+// register allocator copies one before every second multiply-add and moves every
+// accumulator back each iteration, and it spills larger blocks. The inner dimension is cut
+// into chunks of kcAVX512F64 so that the 2·8-column panel of B that a chunk reuses for all
+// row blocks stays in the L1 cache. Row blocks are of 4 rows, or of 5 or 3 where that
+// covers the rows exactly (10 = 5+5, 6 = 3+3; rowBlock); a last block of fewer rows is
+// computed with the last row of op(A) repeated and not stored; columns beyond a multiple
+// of 2·8 by one-vector kernels of 4 rows (a 5-row block as 4 + 1)
 // and a masked one. Each element of C is Σ_l op(A)_il·B_lj accumulated in order l = 0..k−1
 // with fused multiply-adds (per chunk), then scaled by α and added to β·C: the result is
 // deterministic for a given shape and does not depend on m, n or the position in C.
@@ -70,17 +74,25 @@ func gemmAVX512F64(transA bool, m, n, k int, alpha float64, a []float64, lda int
 				cij := unsafe.Add(pc, uintptr(i)*bldc+uintptr(j)*es)
 				mr := rowBlock(m - i)
 				switch w := n - j; {
+				case w >= nr && mr == 5:
+					kern5x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode)
 				case w >= nr && mr == 3:
 					kern3x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode)
 				case w >= nr:
 					kern4x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode)
-				case w >= 8:
-					kern4x1AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode)
-					if tail != 0 {
-						kern4xMaskAVX512F64(kc, ai, ars, als, unsafe.Add(bj, 8*es), bldb, unsafe.Add(cij, 8*es), bldc, mr, &ab, bmode, tail)
+				default: // the last columns, by 4-row kernels (a 5-row block as 4 + 1 rows)
+					for r0 := 0; r0 < mr; r0 += 4 {
+						mr4 := min(4, mr-r0)
+						ar, cr := unsafe.Add(ai, uintptr(r0)*ars), unsafe.Add(cij, uintptr(r0)*bldc)
+						if w >= 8 {
+							kern4x1AVX512F64(kc, ar, ars, als, bj, bldb, cr, bldc, mr4, &ab, bmode)
+							if tail != 0 {
+								kern4xMaskAVX512F64(kc, ar, ars, als, unsafe.Add(bj, 8*es), bldb, unsafe.Add(cr, 8*es), bldc, mr4, &ab, bmode, tail)
+							}
+						} else {
+							kern4xMaskAVX512F64(kc, ar, ars, als, bj, bldb, cr, bldc, mr4, &ab, bmode, tail)
+						}
 					}
-				default:
-					kern4xMaskAVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode, tail)
 				}
 				i += mr
 			}
@@ -176,6 +188,35 @@ func kern4x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 		c = unsafe.Add(c, ldc)
 		putAVX512F64(c, c30, ab, bmode)
 		putAVX512F64(unsafe.Add(c, vw), c31, ab, bmode)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// kern5x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a full 5 × 2·8 block.
+func kern5x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float64, bmode int) {
+	a0, a1, a2, a3, a4 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars)
+	var c00, c01, c10, c11, c20, c21, c30, c31, c40, c41 archsimd.Float64x8
+	const vw = 8 * unsafe.Sizeof(float64(0))
+	for range k {
+		b0 := ldAVX512F64(b)
+		b1 := ldAVX512F64(unsafe.Add(b, vw))
+		c00 = bcAVX512F64(a0).MulAdd(b0, c00)
+		c01 = bcAVX512F64(a0).MulAdd(b1, c01)
+		c10 = bcAVX512F64(a1).MulAdd(b0, c10)
+		c11 = bcAVX512F64(a1).MulAdd(b1, c11)
+		c20 = bcAVX512F64(a2).MulAdd(b0, c20)
+		c21 = bcAVX512F64(a2).MulAdd(b1, c21)
+		c30 = bcAVX512F64(a3).MulAdd(b0, c30)
+		c31 = bcAVX512F64(a3).MulAdd(b1, c31)
+		c40 = bcAVX512F64(a4).MulAdd(b0, c40)
+		c41 = bcAVX512F64(a4).MulAdd(b1, c41)
+		a0, a1, a2, a3, a4 = unsafe.Add(a0, als), unsafe.Add(a1, als), unsafe.Add(a2, als), unsafe.Add(a3, als), unsafe.Add(a4, als)
+		b = unsafe.Add(b, ldb)
+	}
+	for r, acc := range [5][2]archsimd.Float64x8{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}} {
+		cr := unsafe.Add(c, uintptr(r)*ldc)
+		putAVX512F64(cr, acc[0], ab, bmode)
+		putAVX512F64(unsafe.Add(cr, vw), acc[1], ab, bmode)
 	}
 	archsimd.ClearAVXUpperBits()
 }
