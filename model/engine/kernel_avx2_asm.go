@@ -17,27 +17,27 @@ import (
 // against 59–75 in assembly (4 × 16 float32 block, k = 100, measured 2026-12-02).
 
 //go:noescape
-func acc5x2AVX2F32(k int, a0, a1, a2, a3, a4 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[10][8]float32)
+func acc5x2AVX2F32(k int, a0, a1, a2, a3, a4 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[10][8]float32, c unsafe.Pointer, ldc uintptr)
 
 //go:noescape
-func acc5x2AVX2F64(k int, a0, a1, a2, a3, a4 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[10][4]float64)
+func acc5x2AVX2F64(k int, a0, a1, a2, a3, a4 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[10][4]float64, c unsafe.Pointer, ldc uintptr)
 
 //go:noescape
-func acc4x2AVX2F32(k int, a0, a1, a2, a3 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[8][8]float32)
+func acc4x2AVX2F32(k int, a0, a1, a2, a3 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[8][8]float32, c unsafe.Pointer, ldc uintptr)
 
 //go:noescape
-func acc3x2AVX2F32(k int, a0, a1, a2 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[6][8]float32)
+func acc3x2AVX2F32(k int, a0, a1, a2 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[6][8]float32, c unsafe.Pointer, ldc uintptr)
 
 //go:noescape
-func acc4x2AVX2F64(k int, a0, a1, a2, a3 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[8][4]float64)
+func acc4x2AVX2F64(k int, a0, a1, a2, a3 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[8][4]float64, c unsafe.Pointer, ldc uintptr)
 
 //go:noescape
-func acc3x2AVX2F64(k int, a0, a1, a2 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[6][4]float64)
+func acc3x2AVX2F64(k int, a0, a1, a2 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[6][4]float64, c unsafe.Pointer, ldc uintptr)
 
 // kern5x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 5 × 2·8 block.
 func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
 	var acc [10][8]float32
-	acc5x2AVX2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc)
+	acc5x2AVX2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range 5 {
 		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
@@ -50,7 +50,7 @@ func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 // kern5x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 5 × 2·4 block.
 func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
 	var acc [10][4]float64
-	acc5x2AVX2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc)
+	acc5x2AVX2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range 5 {
 		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
@@ -65,7 +65,7 @@ func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int) {
 	a0, a1, a2, a3 := rowsAVX2F32(a, ars, mr)
 	var acc [8][8]float32
-	acc4x2AVX2F32(k, a0, a1, a2, a3, als, b, ldb, &acc)
+	acc4x2AVX2F32(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
 	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range mr {
 		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
@@ -78,7 +78,7 @@ func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 // kern3x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
 func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
 	var acc [6][8]float32
-	acc3x2AVX2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc)
+	acc3x2AVX2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range 3 {
 		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
@@ -93,7 +93,7 @@ func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int) {
 	a0, a1, a2, a3 := rowsAVX2F64(a, ars, mr)
 	var acc [8][4]float64
-	acc4x2AVX2F64(k, a0, a1, a2, a3, als, b, ldb, &acc)
+	acc4x2AVX2F64(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
 	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range mr {
 		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
@@ -106,7 +106,7 @@ func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 // kern3x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 3 × 2·4 block.
 func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
 	var acc [6][4]float64
-	acc3x2AVX2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc)
+	acc3x2AVX2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range 3 {
 		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
