@@ -284,7 +284,13 @@ func TrainEstimate(c Config) Estimate {
 		e.add(PhaseEpoch, "graph values and gradients of one Run ("+dt+", T·(N² + 17·N·B) + T·21 KiB)", run, kT, kN, kB)
 		e.add(PhaseTest, "graph values of the test Run ("+dt+", as one epoch)", run, kT, kN, kB)
 	} else {
-		e.add(PhaseResident, "fused parameters J, W_in, W_out and their gradients, Jᵀ, W_inᵀ ("+dt+", 2·P + N² + 2·N·S + N)", w*(2*P+N*N+2*N*S+N), kN, kDType)
+		if nr := float64(engine.PanelWidth(c.DType == train.Float32)); nr > 0 { // a SIMD path: packed J and φ(h)
+			np := math.Ceil(N/nr) * nr
+			e.add(PhaseResident, "fused parameters J, W_in, W_out and their gradients, W_inᵀ, J packed ("+dt+", 2·P + 2·N·S + N + ⌈N/w⌉·w·N)", w*(2*P+np*N+2*N*S+N), kN, kDType)
+			e.add(PhaseResident, "φ(h) packed for ∂l/∂J ("+dt+", ⌈N/w⌉·w·T·B)", w*np*T*B, kT, kB, kN)
+		} else {
+			e.add(PhaseResident, "fused parameters J, W_in, W_out and their gradients, Jᵀ, W_inᵀ ("+dt+", 2·P + N² + 2·N·S + N)", w*(2*P+N*N+2*N*S+N), kN, kDType)
+		}
 		e.add(PhaseResident, "fused unroll h, φ(h) over (T+1)·B·N and δ over T·B·N ("+dt+")", w*(3*T+2)*B*N, kT, kB, kN)
 		e.add(PhaseResident, "fused batch nodes h0, input, noise, target ("+dt+", B·N + T·B·(S+N+R))", w*(B*N+T*B*(S+N+R)), kT, kB, kN)
 		e.add(PhaseResident, "readout errors ("+dt+", (T−F+1)·B·R)", w*counted*R, kT, kB)

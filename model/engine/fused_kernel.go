@@ -39,6 +39,12 @@ type fusedWork[T float32 | float64] struct {
 	// jt is a copy of Jᵀ (N×N) made by the forward pass, so that a product with J or Jᵀ can
 	// take whichever operand form the BLAS runs fastest.
 	jt []T
+	// On a SIMD path (nr > 0, the panel width of its packed B, kernelGemm) jt is not used:
+	// the forward pass packs Jᵀ and the backward pass J into pk (packB), so that each of
+	// the 2·T step products reads B from contiguous panels, and the backward pass packs
+	// φ(h_0..h_{T−1}) into pp for ∂l/∂J. Packing changes no bits (gemmPacked).
+	nr     int
+	pk, pp []T
 	// native selects the product forms for gonum's pure-Go BLAS, whose kernels are fast for
 	// long dot products (C = A·Bᵀ) and slower for the rank-1 updates of C = Aᵀ·B: it keeps
 	// transposed copies so that every product is of the first form:
@@ -57,10 +63,11 @@ type fusedWork[T float32 | float64] struct {
 // kernel path (see KernelPaths), each large product spread over up to threads goroutines
 // (splitColumns).
 func newFusedWork[T float32 | float64](sp model.Spec, bias []float64, path string, threads int) (*fusedWork[T], error) {
-	gemm, simd, err := kernelGemm[T](path)
+	gemm, nr, err := kernelGemm[T](path)
 	if err != nil {
 		return nil, err
 	}
+	simd := nr > 0
 	gemm, stop := splitColumns(gemm, threads)
 	n, s, r, b, steps := sp.N, sp.S, sp.R, sp.Trials, sp.Steps
 	w := &fusedWork[T]{
@@ -73,7 +80,11 @@ func newFusedWork[T float32 | float64](sp model.Spec, bias []float64, path strin
 		dJ: make([]T, n*n), dWin: make([]T, n*s), dWinT: make([]T, s*n), dOut: make([]T, r*n),
 	}
 	w.e = make([]T, w.counted()*r)
-	w.jt = make([]T, n*n)
+	if w.nr = nr; simd {
+		w.pk, w.pp = make([]T, packedLen(n, n, nr)), make([]T, packedLen(steps*b, n, nr))
+	} else {
+		w.jt = make([]T, n*n)
+	}
 	if w.native = !simd && BLASName() == "gonum"; w.native {
 		w.pt, w.dt = make([]T, n*(steps+1)*b), make([]T, n*steps*b)
 		w.it, w.et = make([]T, s*steps*b), make([]T, r*w.counted())
@@ -121,10 +132,16 @@ func (w *fusedWork[T]) forward(J, win, wout, h0, in, noise, target []T) float64 
 	w.advance(0, noise, &act)
 	// h_{t+1} += a·φ(h_t)·Jᵀ: gonum's kernels are fastest with dot products against the
 	// rows of J (C = A·Bᵀ), OpenBLAS with the plain product by a copy of Jᵀ (measured).
-	scatterT(w.jt, n, 0, J, n, n)
 	jt, tJ := J, blas.Trans
-	if !w.native {
+	switch {
+	case w.nr > 0:
+		packB(w.pk, J, n, n, n, w.nr, true)
+		jt, tJ = w.pk, packedB
+	case !w.native:
+		scatterT(w.jt, n, 0, J, n, n)
 		jt, tJ = w.jt, blas.NoTrans
+	default:
+		scatterT(w.jt, n, 0, J, n, n)
 	}
 	for t := 0; t < w.steps; t++ {
 		w.gemm(blas.NoTrans, tJ, b, n, n, a, w.p[t*nb:], n, jt, n, 1, w.h[(t+1)*nb:(t+2)*nb], n)
@@ -202,6 +219,11 @@ func (w *fusedWork[T]) backward(J, wout, in []T, gamma float64) {
 	w.gemm(blas.NoTrans, blas.NoTrans, w.counted(), n, r, cOut, w.e, r, wout, n, 0, w.d[off:], n)
 	keep := 1 - a
 	bt := w.steps * b
+	jb, tJ := J, blas.NoTrans
+	if w.nr > 0 {
+		packB(w.pk, J, n, n, n, w.nr, false)
+		jb, tJ = w.pk, packedB
+	}
 	for t := w.steps; t >= 1; t-- {
 		blk := w.d[(t-1)*nb : t*nb]
 		var later []T // δ_{t+1}
@@ -210,7 +232,7 @@ func (w *fusedWork[T]) backward(J, wout, in []T, gamma float64) {
 			if w.native {
 				w.gemm(blas.NoTrans, blas.Trans, b, n, n, a, later, n, w.jt, n, 1, blk, n)
 			} else {
-				w.gemm(blas.NoTrans, blas.NoTrans, b, n, n, a, later, n, J, n, 1, blk, n)
+				w.gemm(blas.NoTrans, tJ, b, n, n, a, later, n, jb, n, 1, blk, n)
 			}
 		}
 		reg := cReg
@@ -232,7 +254,12 @@ func (w *fusedWork[T]) backward(J, wout, in []T, gamma float64) {
 		w.gemm(blas.NoTrans, blas.Trans, r, n, rows, cOut, w.et, rows, w.pt[w.first*b:], ldp, 0, w.dOut, n)
 		return
 	}
-	w.gemm(blas.Trans, blas.NoTrans, n, n, bt, a, w.d, n, w.p, n, 0, w.dJ, n)
+	if w.nr > 0 {
+		packB(w.pp, w.p, n, bt, n, w.nr, false)
+		w.gemm(blas.Trans, packedB, n, n, bt, a, w.d, n, w.pp, n, 0, w.dJ, n)
+	} else {
+		w.gemm(blas.Trans, blas.NoTrans, n, n, bt, a, w.d, n, w.p, n, 0, w.dJ, n)
+	}
 	w.gemm(blas.Trans, blas.NoTrans, s, n, bt, a*T(w.gain), in, s, w.d, n, 0, w.dWinT, n)
 	for k := 0; k < s; k++ {
 		for i := 0; i < n; i++ {

@@ -21,9 +21,50 @@ import (
 // bit-identical results for the same inputs; different paths agree to rounding (their
 // sums are accumulated in different orders, with or without fused multiply-adds).
 type simdKernel struct {
-	name string
-	f32  func(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
-	f64  func(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+	name       string
+	f32        func(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	f64        func(transA bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+	p32        func(transA bool, m, n, k int, alpha float32, a []float32, lda int, bp []float32, beta float32, c []float32, ldc int)
+	p64        func(transA bool, m, n, k int, alpha float64, a []float64, lda int, bp []float64, beta float64, c []float64, ldc int)
+	nr32, nr64 int // panel widths of the packed B of p32 and p64 (packB)
+}
+
+// packedB, given as tB to the product of a SIMD path, says that b holds op(B) packed by
+// packB for that path's panel width (kernelGemm returns it) and ldb is ignored. The fused
+// op packs J (and Jᵀ) once per pass for the 2·T step products, and φ(h) once for ∂l/∂J.
+const packedB blas.Transpose = 'P'
+
+// packedLen is the number of elements of a k×n matrix packed in panels of nr columns:
+// n rounded up to a multiple of nr, times k.
+func packedLen(k, n, nr int) int { return (n + nr - 1) / nr * nr * k }
+
+// packB writes op(B), k×n, into dst in panels of nr columns (packedLen(k, n, nr) elements),
+// the layout of the packedB products: element (l, j) at (j − j mod nr)·k + l·nr + j mod nr,
+// the columns of the last panel beyond n zero. op(B) is B (k×n, leading dimension ldb) or
+// with trans Bᵀ (B stored n×k): the fused op packs J as it is and as Jᵀ.
+func packB[T float32 | float64](dst, b []T, ldb, k, n, nr int, trans bool) {
+	dst = dst[:packedLen(k, n, nr)]
+	for j0 := 0; j0 < n; j0 += nr {
+		w := min(nr, n-j0)
+		panel := dst[j0*k : j0*k+k*nr]
+		if trans {
+			for c := range w {
+				src := b[(j0+c)*ldb : (j0+c)*ldb+k]
+				for l, v := range src {
+					panel[l*nr+c] = v
+				}
+			}
+		} else {
+			for l := range k {
+				copy(panel[l*nr:l*nr+w], b[l*ldb+j0:l*ldb+j0+w])
+			}
+		}
+		if w < nr {
+			for l := range k {
+				clear(panel[l*nr+w : (l+1)*nr])
+			}
+		}
+	}
 }
 
 // simdKernels lists the SIMD paths this build offers on this CPU, best first (filled by
@@ -44,41 +85,64 @@ func KernelPaths() []string {
 	return append(paths, "gonum")
 }
 
+// PanelWidth returns the panel width of the packed operands of the default kernel path,
+// for float32 elements or float64, or 0 when the default path is a BLAS (which packs
+// nothing of the fused op's): with a width w > 0 the fused engine keeps J packed,
+// ⌈N/w⌉·w·N elements, and φ(h_0..h_{T−1}) packed, ⌈N/w⌉·w·T·B (for memory estimates).
+func PanelWidth(float32 bool) int {
+	for _, k := range simdKernels {
+		if k.name != KernelName() {
+			continue
+		}
+		if float32 {
+			return k.nr32
+		}
+		return k.nr64
+	}
+	return 0
+}
+
 // KernelName returns the kernel path the fused engine uses by default: OpenBLAS in a build
 // with the openblas tag, else the best SIMD path of the CPU, else gonum.
 func KernelName() string { return KernelPaths()[0] }
 
-// kernelGemm returns the product of element type T for the named kernel path and whether
-// it is a SIMD path. A SIMD path computes C ← α·op(A)·B + β·C (op(A) = A or Aᵀ) itself and
-// hands products with a transposed B, which the fused op uses only outside its step loops,
-// to the BLAS.
-func kernelGemm[T float32 | float64](path string) (gemmFunc[T], bool, error) {
+// kernelGemm returns the product of element type T for the named kernel path and, for a
+// SIMD path, the panel width nr of its packed B (0 for the BLAS). A SIMD path computes
+// C ← α·op(A)·B + β·C (op(A) = A or Aᵀ) itself, with B as it is or packed (tB = packedB),
+// and hands products with a transposed B, which the fused op uses only outside its step
+// loops, to the BLAS.
+func kernelGemm[T float32 | float64](path string) (gemmFunc[T], int, error) {
 	if path == BLASName() {
-		return gemmFor[T](), false, nil
+		return gemmFor[T](), 0, nil
 	}
 	for _, k := range simdKernels {
 		if k.name != path {
 			continue
 		}
 		var f any
+		nr := k.nr32
 		switch any(T(0)).(type) {
 		case float32:
-			f = simdGemm(k.f32, gemmFor[float32]())
+			f = simdGemm(k.f32, k.p32, gemmFor[float32]())
 		case float64:
-			f = simdGemm(k.f64, gemmFor[float64]())
+			f, nr = simdGemm(k.f64, k.p64, gemmFor[float64]()), k.nr64
 		}
-		return f.(gemmFunc[T]), true, nil
+		return f.(gemmFunc[T]), nr, nil
 	}
-	return nil, false, fmt.Errorf("model: kernel path %q is not available (available: %v)", path, KernelPaths())
+	return nil, 0, fmt.Errorf("model: kernel path %q is not available (available: %v)", path, KernelPaths())
 }
 
-func simdGemm[T float32 | float64](k func(transA bool, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int), fallback gemmFunc[T]) gemmFunc[T] {
+func simdGemm[T float32 | float64](k func(transA bool, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
+	kp func(transA bool, m, n, kk int, alpha T, a []T, lda int, bp []T, beta T, c []T, ldc int), fallback gemmFunc[T]) gemmFunc[T] {
 	return func(tA, tB blas.Transpose, m, n, kk int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-		if tB != blas.NoTrans {
+		switch tB {
+		case blas.NoTrans:
+			k(tA != blas.NoTrans, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
+		case packedB:
+			kp(tA != blas.NoTrans, m, n, kk, alpha, a, lda, b, beta, c, ldc)
+		default:
 			fallback(tA, tB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
-			return
 		}
-		k(tA != blas.NoTrans, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 
@@ -168,14 +232,20 @@ func splitColumns[T float32 | float64](gemm gemmFunc[T], threads int) (split gem
 		j := 0
 		for ; j+width < n; j += width {
 			bo := j
-			if tB != blas.NoTrans {
+			switch tB {
+			case packedB: // the panels of columns j.. start at j·k (j is a multiple of 32)
+				bo = j * k
+			case blas.Trans:
 				bo = j * ldb
 			}
 			done.Add(1)
 			blocks <- block{tA, tB, m, width, k, alpha, beta, a, b[bo:], c[j:], lda, ldb, ldc, done}
 		}
 		bo := j
-		if tB != blas.NoTrans {
+		switch tB {
+		case packedB:
+			bo = j * k
+		case blas.Trans:
 			bo = j * ldb
 		}
 		gemm(tA, tB, m, n-j, k, alpha, a, lda, b[bo:], ldb, beta, c[j:], ldc)

@@ -35,6 +35,30 @@ func gemmAVX2F64(transA bool, m, n, k int, alpha float64, a []float64, lda int, 
 		return
 	}
 	checkGemm(transA, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	gemmCoreAVX2F64(transA, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmPackedAVX2F64 is gemmAVX2F64 with B packed by packB for panels of nrAVX2F64 columns (packedLen
+// elements): the same products, the same bits, with every panel of B read from contiguous
+// memory (a row of a 4-byte N = 1000 B is a page, so a strided panel of kcAVX2F64 rows
+// touched kcAVX2F64 pages, more than the first-level TLB holds).
+func gemmPackedAVX2F64(transA bool, m, n, k int, alpha float64, a []float64, lda int, bp []float64, beta float64, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	checkGemm(transA, m, n, k, len(a), lda, len(bp), n, len(c), ldc) // packedLen(k, n, ·) ≥ k·n
+	if len(bp) < packedLen(k, n, nrAVX2F64) {
+		panic("model: packed B is shorter than packedLen")
+	}
+	gemmCoreAVX2F64(transA, true, m, n, k, alpha, a, lda, bp, nrAVX2F64, beta, c, ldc)
+}
+
+// nrAVX2F64 is the panel width of gemmAVX2F64: two vectors.
+const nrAVX2F64 = 2 * 4
+
+// gemmCoreAVX2F64 is gemmAVX2F64, reading B from the packed layout of packB when packed is set
+// (then ldb = nrAVX2F64, the stride of a packed panel).
+func gemmCoreAVX2F64(transA, packed bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	const es = unsafe.Sizeof(float64(0))
 	ars, als := uintptr(lda)*es, es
 	if transA {
@@ -69,6 +93,9 @@ func gemmAVX2F64(transA bool, m, n, k int, alpha float64, a []float64, lda int, 
 		bl := unsafe.Add(pb, uintptr(l0)*bldb)
 		for j := 0; j < n; j += nr {
 			bj := unsafe.Add(bl, uintptr(j)*es)
+			if packed { // panel j/nr holds k rows of nr elements
+				bj = unsafe.Add(pb, (uintptr(j)*uintptr(k)+uintptr(l0)*nr)*es)
+			}
 			for i := 0; i < m; {
 				ai := unsafe.Add(al, uintptr(i)*ars)
 				cij := unsafe.Add(pc, uintptr(i)*bldc+uintptr(j)*es)

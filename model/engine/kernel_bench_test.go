@@ -26,7 +26,8 @@ func BenchmarkKernel(b *testing.B) {
 	for _, sh := range shapes {
 		for _, path := range KernelPaths() {
 			b.Run(fmt.Sprintf("%s/%s", sh.name, path), func(b *testing.B) {
-				g, simd, err := kernelGemm[float32](path)
+				g, nr, err := kernelGemm[float32](path)
+				simd := nr > 0
 				if err != nil {
 					b.Fatal(err)
 				}

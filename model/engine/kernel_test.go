@@ -217,3 +217,67 @@ func TestReluElementwiseBits(t *testing.T) {
 		}
 	}
 }
+
+// TestSIMDPackedMatchesUnpacked: every SIMD product with B packed by packB (as it is, and
+// from a stored Bᵀ) gives the bits of the same product reading B in place, over the kernel
+// test shapes, both forms of op(A) and every β mode.
+func TestSIMDPackedMatchesUnpacked(t *testing.T) {
+	if len(simdKernels) == 0 {
+		t.Skipf("no SIMD kernel path in this build or on this CPU (paths: %v): no packed products", KernelPaths())
+	}
+	for _, kern := range simdKernels {
+		t.Run(kern.name+"/float32", func(t *testing.T) { testPacked(t, kern.f32, kern.p32, kern.nr32) })
+		t.Run(kern.name+"/float64", func(t *testing.T) { testPacked(t, kern.f64, kern.p64, kern.nr64) })
+	}
+}
+
+func testPacked[T float32 | float64](t *testing.T, kern func(bool, int, int, int, T, []T, int, []T, int, T, []T, int),
+	packed func(bool, int, int, int, T, []T, int, []T, T, []T, int), nr int) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	fill := func(x []T) {
+		for i := range x {
+			x[i] = T(rng.NormFloat64())
+		}
+	}
+	for _, sz := range kernelSizes {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, transA := range []bool{false, true} {
+			for _, beta := range []float64{0, 1, 0.5} {
+				ar, ac := m, k
+				if transA {
+					ar, ac = k, m
+				}
+				lda, ldb, ldc := ac+1, n+3, n+2
+				a, b, c := make([]T, ar*lda), make([]T, k*ldb), make([]T, m*ldc)
+				fill(a)
+				fill(b)
+				fill(c)
+				bt := make([]T, n*(k+2)) // Bᵀ stored n×k with leading dimension k+2
+				for l := range k {
+					for j := range n {
+						bt[j*(k+2)+l] = b[l*ldb+j]
+					}
+				}
+				want := append([]T(nil), c...)
+				kern(transA, m, n, k, T(0.7), a, lda, b, ldb, T(beta), want, ldc)
+				for _, fromT := range []bool{false, true} {
+					bp := make([]T, packedLen(k, n, nr))
+					fill(bp) // what packB must overwrite
+					if fromT {
+						packB(bp, bt, k+2, k, n, nr, true)
+					} else {
+						packB(bp, b, ldb, k, n, nr, false)
+					}
+					got := append([]T(nil), c...)
+					packed(transA, m, n, k, T(0.7), a, lda, bp, T(beta), got, ldc)
+					for i := range got {
+						if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
+							t.Fatalf("m%d n%d k%d transA=%v β=%v packed from Bᵀ=%v: C element %d is %v, unpacked %v",
+								m, n, k, transA, beta, fromT, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
