@@ -16,7 +16,8 @@ const module = "github.com/balnet/balnet/"
 // allowed lists, for every package, the balnet packages it may import (DESIGN.md, "The
 // packages and the way data flows"): tasks and model import neither each other nor anything
 // above them; model/engine (the Gorgonia graph and the fused op, the only Gorgonia users)
-// imports model; train imports model, model/engine and tasks, dmft only model and tasks (never checkpoints: the
+// imports model and its assembly inner loops, model/engine/internal/microkernel, which imports
+// nothing; train imports model, model/engine and tasks, dmft only model and tasks (never checkpoints: the
 // command hands the loop a checkpointing hook); analysis imports model, and tasks, sim and info for the information rate (it takes a
 // plain analysis.Input, so neither train nor Gorgonia is among its dependencies);
 // checkpoints imports model and train for the state it stores; config collects the
@@ -26,20 +27,21 @@ const module = "github.com/balnet/balnet/"
 // child processes, so it imports no cmd); only cmd/balnet imports everything, and nothing
 // imports cmd.
 var allowed = map[string][]string{
-	"tasks":        {},
-	"model":        {},
-	"model/engine": {"model"},
-	"train":        {"model", "model/engine", "tasks"},
-	"dmft":         {"model", "tasks"},
-	"sim":          {"model", "tasks"},
-	"info":         {},
-	"analysis":     {"model", "tasks", "sim", "info"},
-	"checkpoints":  {"model", "train", "analysis"},
-	"config":       {"model", "model/engine", "tasks", "train", "analysis"},
-	"rundir":       {"model", "tasks", "train", "analysis", "checkpoints", "config"},
-	"plots":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
-	"sweep":        {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
-	"cmd/balnet":   {"model", "model/engine", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info", "sweep", "dmft"},
+	"tasks":                             {},
+	"model":                             {},
+	"model/engine":                      {"model", "model/engine/internal/microkernel"},
+	"model/engine/internal/microkernel": {},
+	"train":                             {"model", "model/engine", "tasks"},
+	"dmft":                              {"model", "tasks"},
+	"sim":                               {"model", "tasks"},
+	"info":                              {},
+	"analysis":                          {"model", "tasks", "sim", "info"},
+	"checkpoints":                       {"model", "train", "analysis"},
+	"config":                            {"model", "model/engine", "tasks", "train", "analysis"},
+	"rundir":                            {"model", "tasks", "train", "analysis", "checkpoints", "config"},
+	"plots":                             {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
+	"sweep":                             {"model", "tasks", "train", "analysis", "checkpoints", "config", "rundir"},
+	"cmd/balnet":                        {"model", "model/engine", "tasks", "train", "analysis", "checkpoints", "config", "rundir", "plots", "sim", "info", "sweep", "dmft"},
 }
 
 // TestLayering parses the imports of every non-test Go file (all build tags) of every

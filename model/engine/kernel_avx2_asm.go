@@ -5,10 +5,12 @@ package engine
 import (
 	"simd/archsimd"
 	"unsafe"
+
+	"github.com/balnet/balnet/model/engine/internal/microkernel"
 )
 
 // The AVX2 micro-kernels of the full register blocks run their inner loop in assembly
-// (kernel_avx2_amd64.s) and store α·acc + β·C with archsimd, as the generated archsimd
+// (package microkernel) and store α·acc + β·C with archsimd, as the generated archsimd
 // kernels do. They replace kern5x2GoAVX2F32, kern4x2GoAVX2F32 and the others of kernel_avx2_*.go, which
 // compute the same fused multiply-adds in the same order and so the same bits
 // (TestAVX2AsmMatchesArchsimd): with archsimd's only fused multiply-add, VFMADD213, Go's
@@ -16,28 +18,10 @@ import (
 // accumulators back at the end of every iteration, and the loop ran at 30–36 GFLOP/s
 // against 59–75 in assembly (4 × 16 float32 block, k = 100, measured 2026-12-02).
 
-//go:noescape
-func acc5x2AVX2F32(k int, a0, a1, a2, a3, a4 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[10][8]float32, c unsafe.Pointer, ldc uintptr)
-
-//go:noescape
-func acc5x2AVX2F64(k int, a0, a1, a2, a3, a4 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[10][4]float64, c unsafe.Pointer, ldc uintptr)
-
-//go:noescape
-func acc4x2AVX2F32(k int, a0, a1, a2, a3 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[8][8]float32, c unsafe.Pointer, ldc uintptr)
-
-//go:noescape
-func acc3x2AVX2F32(k int, a0, a1, a2 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[6][8]float32, c unsafe.Pointer, ldc uintptr)
-
-//go:noescape
-func acc4x2AVX2F64(k int, a0, a1, a2, a3 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[8][4]float64, c unsafe.Pointer, ldc uintptr)
-
-//go:noescape
-func acc3x2AVX2F64(k int, a0, a1, a2 unsafe.Pointer, als uintptr, b unsafe.Pointer, ldb uintptr, out *[6][4]float64, c unsafe.Pointer, ldc uintptr)
-
 // kern5x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 5 × 2·8 block.
 func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
 	var acc [10][8]float32
-	acc5x2AVX2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
+	microkernel.Acc5x2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range 5 {
 		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
@@ -50,7 +34,7 @@ func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 // kern5x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 5 × 2·4 block.
 func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
 	var acc [10][4]float64
-	acc5x2AVX2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
+	microkernel.Acc5x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range 5 {
 		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
@@ -65,7 +49,7 @@ func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int) {
 	a0, a1, a2, a3 := rowsAVX2F32(a, ars, mr)
 	var acc [8][8]float32
-	acc4x2AVX2F32(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
+	microkernel.Acc4x2F32(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
 	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range mr {
 		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
@@ -78,7 +62,7 @@ func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 // kern3x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
 func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
 	var acc [6][8]float32
-	acc3x2AVX2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
+	microkernel.Acc3x2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range 3 {
 		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
@@ -93,7 +77,7 @@ func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int) {
 	a0, a1, a2, a3 := rowsAVX2F64(a, ars, mr)
 	var acc [8][4]float64
-	acc4x2AVX2F64(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
+	microkernel.Acc4x2F64(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
 	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range mr {
 		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
@@ -106,7 +90,7 @@ func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 // kern3x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 3 × 2·4 block.
 func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
 	var acc [6][4]float64
-	acc3x2AVX2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
+	microkernel.Acc3x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
 	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range 3 {
 		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)

@@ -1,6 +1,6 @@
 //go:build goexperiment.simd && amd64
 
-// The inner loops of the AVX2 kernels' full register blocks (kernel_avx2_asm.go): for a
+// The inner loops of the AVX2 kernels' full register blocks (model/engine/kernel_avx2_asm.go): for a
 // row block of 5, 4 or 3 rows of op(A) and a 2-vector panel of B, over the inner dimension
 // l = 0..k−1 in order,
 //
@@ -9,7 +9,7 @@
 // with the accumulators in ten, eight or six YMM registers, B's two vectors loaded once
 // per l and each element of op(A) broadcast from memory. The result is stored to out,
 // row r's vectors at out[2r], out[2r+1]. This is the arithmetic of the archsimd
-// micro-kernels (kern5x2GoAVX2F32 …) instruction for instruction, in the
+// micro-kernels (engine.kern5x2GoAVX2F32 …) instruction for instruction, in the
 // accumulate-in-place form VFMADD231 that simd/archsimd does not offer (it has only
 // VFMADD213, which overwrites a multiplicand, so Go's register allocator copies a
 // multiplicand before every second multiply-add and moves every accumulator back at the end
@@ -20,7 +20,7 @@
 
 #include "textflag.h"
 
-TEXT ·acc4x2AVX2F32(SB), NOSPLIT, $0-88
+TEXT ·Acc4x2F32(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a0+8(FP), AX
 	MOVQ a1+16(FP), DX
@@ -52,8 +52,8 @@ TEXT ·acc4x2AVX2F32(SB), NOSPLIT, $0-88
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	TESTQ CX, CX
-	JLE acc4x2AVX2F32_done
-acc4x2AVX2F32_loop:
+	JLE Acc4x2F32_done
+Acc4x2F32_loop:
 	VMOVUPS (BX), Y8
 	VMOVUPS 32(BX), Y9
 	VBROADCASTSS (AX), Y10
@@ -74,8 +74,8 @@ acc4x2AVX2F32_loop:
 	ADDQ R9, R11
 	ADDQ R10, BX
 	DECQ CX
-	JNZ acc4x2AVX2F32_loop
-acc4x2AVX2F32_done:
+	JNZ Acc4x2F32_loop
+Acc4x2F32_done:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -87,7 +87,7 @@ acc4x2AVX2F32_done:
 	VZEROUPPER
 	RET
 
-TEXT ·acc3x2AVX2F32(SB), NOSPLIT, $0-80
+TEXT ·Acc3x2F32(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a0+8(FP), AX
 	MOVQ a1+16(FP), DX
@@ -113,8 +113,8 @@ TEXT ·acc3x2AVX2F32(SB), NOSPLIT, $0-80
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	TESTQ CX, CX
-	JLE acc3x2AVX2F32_done
-acc3x2AVX2F32_loop:
+	JLE Acc3x2F32_done
+Acc3x2F32_loop:
 	VMOVUPS (BX), Y8
 	VMOVUPS 32(BX), Y9
 	VBROADCASTSS (AX), Y10
@@ -131,8 +131,8 @@ acc3x2AVX2F32_loop:
 	ADDQ R9, SI
 	ADDQ R10, BX
 	DECQ CX
-	JNZ acc3x2AVX2F32_loop
-acc3x2AVX2F32_done:
+	JNZ Acc3x2F32_loop
+Acc3x2F32_done:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -142,7 +142,7 @@ acc3x2AVX2F32_done:
 	VZEROUPPER
 	RET
 
-TEXT ·acc4x2AVX2F64(SB), NOSPLIT, $0-88
+TEXT ·Acc4x2F64(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a0+8(FP), AX
 	MOVQ a1+16(FP), DX
@@ -174,8 +174,8 @@ TEXT ·acc4x2AVX2F64(SB), NOSPLIT, $0-88
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	TESTQ CX, CX
-	JLE acc4x2AVX2F64_done
-acc4x2AVX2F64_loop:
+	JLE Acc4x2F64_done
+Acc4x2F64_loop:
 	VMOVUPD (BX), Y8
 	VMOVUPD 32(BX), Y9
 	VBROADCASTSD (AX), Y10
@@ -196,8 +196,8 @@ acc4x2AVX2F64_loop:
 	ADDQ R9, R11
 	ADDQ R10, BX
 	DECQ CX
-	JNZ acc4x2AVX2F64_loop
-acc4x2AVX2F64_done:
+	JNZ Acc4x2F64_loop
+Acc4x2F64_done:
 	VMOVUPD Y0, 0(DI)
 	VMOVUPD Y1, 32(DI)
 	VMOVUPD Y2, 64(DI)
@@ -209,7 +209,7 @@ acc4x2AVX2F64_done:
 	VZEROUPPER
 	RET
 
-TEXT ·acc3x2AVX2F64(SB), NOSPLIT, $0-80
+TEXT ·Acc3x2F64(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a0+8(FP), AX
 	MOVQ a1+16(FP), DX
@@ -235,8 +235,8 @@ TEXT ·acc3x2AVX2F64(SB), NOSPLIT, $0-80
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	TESTQ CX, CX
-	JLE acc3x2AVX2F64_done
-acc3x2AVX2F64_loop:
+	JLE Acc3x2F64_done
+Acc3x2F64_loop:
 	VMOVUPD (BX), Y8
 	VMOVUPD 32(BX), Y9
 	VBROADCASTSD (AX), Y10
@@ -253,8 +253,8 @@ acc3x2AVX2F64_loop:
 	ADDQ R9, SI
 	ADDQ R10, BX
 	DECQ CX
-	JNZ acc3x2AVX2F64_loop
-acc3x2AVX2F64_done:
+	JNZ Acc3x2F64_loop
+Acc3x2F64_done:
 	VMOVUPD Y0, 0(DI)
 	VMOVUPD Y1, 32(DI)
 	VMOVUPD Y2, 64(DI)
@@ -264,7 +264,7 @@ acc3x2AVX2F64_done:
 	VZEROUPPER
 	RET
 
-TEXT ·acc5x2AVX2F32(SB), NOSPLIT, $0-96
+TEXT ·Acc5x2F32(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), CX
 	MOVQ a0+8(FP), AX
 	MOVQ a1+16(FP), DX
@@ -302,8 +302,8 @@ TEXT ·acc5x2AVX2F32(SB), NOSPLIT, $0-96
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	TESTQ CX, CX
-	JLE acc5x2AVX2F32_done
-acc5x2AVX2F32_loop:
+	JLE Acc5x2F32_done
+Acc5x2F32_loop:
 	VMOVUPS (BX), Y10
 	VMOVUPS 32(BX), Y11
 	VBROADCASTSS (AX), Y12
@@ -328,8 +328,8 @@ acc5x2AVX2F32_loop:
 	ADDQ R9, R12
 	ADDQ R10, BX
 	DECQ CX
-	JNZ acc5x2AVX2F32_loop
-acc5x2AVX2F32_done:
+	JNZ Acc5x2F32_loop
+Acc5x2F32_done:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -343,7 +343,7 @@ acc5x2AVX2F32_done:
 	VZEROUPPER
 	RET
 
-TEXT ·acc5x2AVX2F64(SB), NOSPLIT, $0-96
+TEXT ·Acc5x2F64(SB), NOSPLIT, $0-96
 	MOVQ k+0(FP), CX
 	MOVQ a0+8(FP), AX
 	MOVQ a1+16(FP), DX
@@ -381,8 +381,8 @@ TEXT ·acc5x2AVX2F64(SB), NOSPLIT, $0-96
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	TESTQ CX, CX
-	JLE acc5x2AVX2F64_done
-acc5x2AVX2F64_loop:
+	JLE Acc5x2F64_done
+Acc5x2F64_loop:
 	VMOVUPD (BX), Y10
 	VMOVUPD 32(BX), Y11
 	VBROADCASTSD (AX), Y12
@@ -407,8 +407,8 @@ acc5x2AVX2F64_loop:
 	ADDQ R9, R12
 	ADDQ R10, BX
 	DECQ CX
-	JNZ acc5x2AVX2F64_loop
-acc5x2AVX2F64_done:
+	JNZ Acc5x2F64_loop
+Acc5x2F64_done:
 	VMOVUPD Y0, 0(DI)
 	VMOVUPD Y1, 32(DI)
 	VMOVUPD Y2, 64(DI)
