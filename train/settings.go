@@ -23,7 +23,9 @@ type Settings struct {
 	Engine string `yaml:"engine"`
 	// Threads is the number of cores the fused engine's large products may use (1, the
 	// default, and 0 mean one: sweeps run one training per core). Only products of a big
-	// network (N ≥ 500) are split; the results are the same bits for every value.
+	// network (N ≥ 500) are split; the results are the same bits for every value. On the
+	// openblas kernel path (an OpenBLAS build on a CPU without AVX2+FMA) it has no effect:
+	// OpenBLAS rounds differently for different widths of C, so a split would change the bits.
 	Threads int `yaml:"threads"`
 	// ClipNorm is the bound of global gradient-norm clipping before Adam (0: off): when
 	// ‖g‖ = (Σ over all parameters of Σ g²)^½ exceeds it, every gradient is multiplied by

@@ -7,9 +7,10 @@
 //
 // The products of the fused op run on a kernel path (kernel.go, KernelPaths): in a build
 // with GOEXPERIMENT=simd (the Makefile's) register-blocked AVX2 or AVX-512 kernels
-// (kernel_avx*.go, generated from kernel_simd.go.tmpl by scripts/gen-kernels.sh), chosen at
-// run time from the CPU's features; else gonum's pure-Go BLAS, or OpenBLAS in a build with
-// the openblas tag. Each path agrees with the others to rounding and with itself bit for
+// (kernel_avx*.go, generated from kernel_simd.go.tmpl by scripts/gen-kernels.sh; on AVX2
+// with assembly inner loops, package internal/microkernel), chosen at run time from the
+// CPU's features, with J and φ(h) packed into contiguous panels once per pass; else gonum's
+// pure-Go BLAS, or OpenBLAS in a build with the openblas tag. Each path agrees with the others to rounding and with itself bit for
 // bit (kernel_fused_test.go), and NewFusedThreads spreads a big network's products over
 // several cores with the same bits.
 //
