@@ -19,26 +19,22 @@ import (
 // against 59–75 in assembly (4 × 16 float32 block, k = 100, measured 2026-12-02).
 
 // kern5x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 5 × 2·8 block.
-func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
+func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int, cols int) {
 	var acc [10][8]float32
 	microkernel.Acc5x2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
-	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range 5 {
-		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
-		putAVX2F32(unsafe.Add(c, vw), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode)
+		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
 // kern5x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 5 × 2·4 block.
-func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
+func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int, cols int) {
 	var acc [10][4]float64
 	microkernel.Acc5x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
-	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range 5 {
-		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
-		putAVX2F64(unsafe.Add(c, vw), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode)
+		putRowAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -46,27 +42,23 @@ func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 
 // kern4x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows
 // stored; the last valid row of op(A) stands in for the others).
-func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int) {
+func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int, cols int) {
 	a0, a1, a2, a3 := rowsAVX2F32(a, ars, mr)
 	var acc [8][8]float32
 	microkernel.Acc4x2F32(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
-	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range mr {
-		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
-		putAVX2F32(unsafe.Add(c, vw), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode)
+		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
 // kern3x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
-func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
+func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int, cols int) {
 	var acc [6][8]float32
 	microkernel.Acc3x2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
-	const vw = 8 * unsafe.Sizeof(float32(0))
 	for r := range 3 {
-		putAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), ab, bmode)
-		putAVX2F32(unsafe.Add(c, vw), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode)
+		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -74,27 +66,23 @@ func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer,
 
 // kern4x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a 4 × 2·4 block (mr ≤ 4 rows
 // stored).
-func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int) {
+func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int, cols int) {
 	a0, a1, a2, a3 := rowsAVX2F64(a, ars, mr)
 	var acc [8][4]float64
 	microkernel.Acc4x2F64(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
-	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range mr {
-		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
-		putAVX2F64(unsafe.Add(c, vw), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode)
+		putRowAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
 // kern3x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 3 × 2·4 block.
-func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int) {
+func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int, cols int) {
 	var acc [6][4]float64
 	microkernel.Acc3x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
-	const vw = 4 * unsafe.Sizeof(float64(0))
 	for r := range 3 {
-		putAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), ab, bmode)
-		putAVX2F64(unsafe.Add(c, vw), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode)
+		putRowAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()

@@ -13,7 +13,8 @@ import (
 
 // TestAVX2AsmMatchesArchsimd: the assembly micro-kernels of the AVX2 path (5, 4 and 3 rows)
 // give the bits of the archsimd micro-kernels they replace, for both operand forms of op(A)
-// (rows strided or adjacent), every stored row count, every β mode and inner lengths 0, 1, odd, one
+// (rows strided or adjacent), every stored row count, stored column counts from one to
+// the whole panel, every β mode and inner lengths 0, 1, odd, one
 // chunk and beyond, in both dtypes.
 func TestAVX2AsmMatchesArchsimd(t *testing.T) {
 	if !archsimd.X86.AVX2() || !archsimd.X86.FMA() {
@@ -27,8 +28,8 @@ func TestAVX2AsmMatchesArchsimd(t *testing.T) {
 	})
 }
 
-type kern4Func[T float32 | float64, AB any] func(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *AB, bmode int)
-type kern3Func[T float32 | float64, AB any] func(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *AB, bmode int)
+type kern4Func[T float32 | float64, AB any] func(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *AB, bmode int, cols int)
+type kern3Func[T float32 | float64, AB any] func(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *AB, bmode int, cols int)
 
 func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *testing.T, asm4, go4 kern4Func[T, AB], asm3, go3, asm5, go5 kern3Func[T, AB], lanes int) {
 	rng := rand.New(rand.NewPCG(5, 7))
@@ -38,6 +39,7 @@ func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *te
 		for _, transA := range []bool{false, true} {
 			for bmode := range 3 {
 				for mr := 1; mr <= 5; mr++ {
+					cols := []int{nr, nr - 1, lanes, 1}[(k+mr+bmode)%4] // stored columns
 					// op(A) is 5×k; stored 5×lda (rows strided) or k×lda (transA, rows adjacent).
 					lda := k + 3
 					if transA {
@@ -65,8 +67,8 @@ func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *te
 					got, want := append([]T(nil), c0...), append([]T(nil), c0...)
 					pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
 					if mr <= 4 {
-						asm4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, mr, &ab, bmode)
-						go4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, mr, &ab, bmode)
+						asm4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, mr, &ab, bmode, cols)
+						go4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, mr, &ab, bmode, cols)
 						sameKernelBits(t, "4x2", k, transA, bmode, mr, got, want)
 					}
 					for _, full := range []struct {
@@ -77,8 +79,8 @@ func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *te
 							continue
 						}
 						got, want = append(got[:0], c0...), append(want[:0], c0...)
-						full.asm(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, &ab, bmode)
-						full.gold(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, &ab, bmode)
+						full.asm(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, &ab, bmode, cols)
+						full.gold(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, &ab, bmode, cols)
 						sameKernelBits(t, fmt.Sprintf("%dx2", full.rows), k, transA, bmode, mr, got, want)
 					}
 				}

@@ -83,6 +83,10 @@ func gemmCoreAVX2F32(transA, packed bool, m, n, k int, alpha float32, a []float3
 	var ab [2][8]float32
 	archsimd.BroadcastFloat32x8(alpha).Store(&ab[0])
 	archsimd.BroadcastFloat32x8(beta).Store(&ab[1])
+	if k == 1 && !packed {
+		rank1AVX2F32(m, n, pa, ars, pb, pc, bldc, &ab, bmode0)
+		return
+	}
 	for l0 := 0; l0 < k; l0 += kcAVX2F32 {
 		kc := min(kcAVX2F32, k-l0)
 		bmode := bmode0
@@ -100,14 +104,16 @@ func gemmCoreAVX2F32(transA, packed bool, m, n, k int, alpha float32, a []float3
 				ai := unsafe.Add(al, uintptr(i)*ars)
 				cij := unsafe.Add(pc, uintptr(i)*bldc+uintptr(j)*es)
 				mr := rowBlock(m - i)
+				// A full panel, or with B packed any panel (the last one's padding is zero):
+				// the two-vector kernels, storing the first cols columns.
 				switch w := n - j; {
-				case w >= nr && mr == 5:
-					kern5x2AVX2F32(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode)
-				case w >= nr && mr == 3:
-					kern3x2AVX2F32(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode)
-				case w >= nr:
-					kern4x2AVX2F32(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode)
-				default: // the last columns, by 4-row kernels (a 5-row block as 4 + 1 rows)
+				case (w >= nr || packed) && mr == 5:
+					kern5x2AVX2F32(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode, min(w, nr))
+				case (w >= nr || packed) && mr == 3:
+					kern3x2AVX2F32(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode, min(w, nr))
+				case w >= nr || packed:
+					kern4x2AVX2F32(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode, min(w, nr))
+				default: // the last columns of B in place, by 4-row kernels (a 5-row block as 4 + 1 rows)
 					for r0 := 0; r0 < mr; r0 += 4 {
 						mr4 := min(4, mr-r0)
 						ar, cr := unsafe.Add(ai, uintptr(r0)*ars), unsafe.Add(cij, uintptr(r0)*bldc)
@@ -174,12 +180,66 @@ func putMaskAVX2F32(p unsafe.Pointer, acc archsimd.Float32x8, ab *[2][8]float32,
 	v.StoreMasked((*[8]float32)(p), mask)
 }
 
+// rank1AVX2F32 is gemmCoreAVX2F32 for k = 1 (the fused op's input drive and readout errors with
+// one signal and one output): C_ij ← α·(op(A)_i0·B_0j) + β·C_ij one vector of a row at a
+// time, the product formed as the micro-kernels form it, a fused multiply-add onto zero,
+// so the bits are those of the blocked path, without its per-block cost (a product of 500
+// rows was 700 kernel calls of one multiply-add each).
+func rank1AVX2F32(m, n int, a unsafe.Pointer, ars uintptr, b, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
+	const es = unsafe.Sizeof(float32(0))
+	var zero archsimd.Float32x8
+	tail := n % 8
+	mask := laneMaskAVX2F32(tail)
+	for i := range m {
+		ai := bcAVX2F32(unsafe.Add(a, uintptr(i)*ars))
+		ci := unsafe.Add(c, uintptr(i)*ldc)
+		j := 0
+		for ; j+8 <= n; j += 8 {
+			putAVX2F32(unsafe.Add(ci, uintptr(j)*es), ai.MulAdd(ldAVX2F32(unsafe.Add(b, uintptr(j)*es)), zero), ab, bmode)
+		}
+		if tail != 0 {
+			bj := archsimd.LoadMaskedFloat32x8((*[8]float32)(unsafe.Add(b, uintptr(j)*es)), mask)
+			putMaskAVX2F32(unsafe.Add(ci, uintptr(j)*es), ai.MulAdd(bj, zero), ab, bmode, mask)
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// putRowAVX2F32 stores a row of a two-vector block, acc0 and acc1, with putAVX2F32, its first cols
+// columns only (masked stores beyond them).
+func putRowAVX2F32(p unsafe.Pointer, acc0, acc1 archsimd.Float32x8, ab *[2][8]float32, bmode int, cols int) {
+	const vw = 8 * unsafe.Sizeof(float32(0))
+	if cols >= 2*8 {
+		putAVX2F32(p, acc0, ab, bmode)
+		putAVX2F32(unsafe.Add(p, vw), acc1, ab, bmode)
+		return
+	}
+	if cols >= 8 {
+		putAVX2F32(p, acc0, ab, bmode)
+		if cols > 8 {
+			putMaskAVX2F32(unsafe.Add(p, vw), acc1, ab, bmode, laneMaskAVX2F32(cols-8))
+		}
+		return
+	}
+	putMaskAVX2F32(p, acc0, ab, bmode, laneMaskAVX2F32(cols))
+}
+
+// laneMaskAVX2F32 is the mask of the lanes below n.
+func laneMaskAVX2F32(n int) archsimd.Mask32x8 {
+	var lane [8]int32
+	for i := range lane {
+		lane[i] = int32(i)
+	}
+	return archsimd.BroadcastInt32x8(int32(n)).Greater(archsimd.LoadInt32x8(&lane))
+}
+
 func bcAVX2F32(p unsafe.Pointer) archsimd.Float32x8 {
 	return archsimd.BroadcastFloat32x8(*(*float32)(p))
 }
 
-// kern4x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows stored).
-func kern4x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int) {
+// kern4x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows and the
+// first cols columns stored).
+func kern4x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int, cols int) {
 	a0, a1, a2, a3 := rowsAVX2F32(a, ars, mr)
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
 	const vw = 8 * unsafe.Sizeof(float32(0))
@@ -197,28 +257,25 @@ func kern4x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 		a0, a1, a2, a3 = unsafe.Add(a0, als), unsafe.Add(a1, als), unsafe.Add(a2, als), unsafe.Add(a3, als)
 		b = unsafe.Add(b, ldb)
 	}
-	putAVX2F32(c, c00, ab, bmode)
-	putAVX2F32(unsafe.Add(c, vw), c01, ab, bmode)
+	putRowAVX2F32(c, c00, c01, ab, bmode, cols)
 	if mr > 1 {
 		c = unsafe.Add(c, ldc)
-		putAVX2F32(c, c10, ab, bmode)
-		putAVX2F32(unsafe.Add(c, vw), c11, ab, bmode)
+		putRowAVX2F32(c, c10, c11, ab, bmode, cols)
 	}
 	if mr > 2 {
 		c = unsafe.Add(c, ldc)
-		putAVX2F32(c, c20, ab, bmode)
-		putAVX2F32(unsafe.Add(c, vw), c21, ab, bmode)
+		putRowAVX2F32(c, c20, c21, ab, bmode, cols)
 	}
 	if mr > 3 {
 		c = unsafe.Add(c, ldc)
-		putAVX2F32(c, c30, ab, bmode)
-		putAVX2F32(unsafe.Add(c, vw), c31, ab, bmode)
+		putRowAVX2F32(c, c30, c31, ab, bmode, cols)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern5x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a full 5 × 2·8 block.
-func kern5x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
+// kern5x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a 5 × 2·8 block (the first cols columns
+// stored).
+func kern5x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int, cols int) {
 	a0, a1, a2, a3, a4 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars)
 	var c00, c01, c10, c11, c20, c21, c30, c31, c40, c41 archsimd.Float32x8
 	const vw = 8 * unsafe.Sizeof(float32(0))
@@ -240,14 +297,14 @@ func kern5x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 	}
 	for r, acc := range [5][2]archsimd.Float32x8{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}} {
 		cr := unsafe.Add(c, uintptr(r)*ldc)
-		putAVX2F32(cr, acc[0], ab, bmode)
-		putAVX2F32(unsafe.Add(cr, vw), acc[1], ab, bmode)
+		putRowAVX2F32(cr, acc[0], acc[1], ab, bmode, cols)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern3x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
-func kern3x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int) {
+// kern3x2GoAVX2F32 is the micro-kernel of gemmAVX2F32 for a 3 × 2·8 block (the first cols columns
+// stored).
+func kern3x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int, cols int) {
 	a0, a1, a2 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars)
 	var c00, c01, c10, c11, c20, c21 archsimd.Float32x8
 	const vw = 8 * unsafe.Sizeof(float32(0))
@@ -263,14 +320,11 @@ func kern3x2GoAVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 		a0, a1, a2 = unsafe.Add(a0, als), unsafe.Add(a1, als), unsafe.Add(a2, als)
 		b = unsafe.Add(b, ldb)
 	}
-	putAVX2F32(c, c00, ab, bmode)
-	putAVX2F32(unsafe.Add(c, vw), c01, ab, bmode)
+	putRowAVX2F32(c, c00, c01, ab, bmode, cols)
 	c = unsafe.Add(c, ldc)
-	putAVX2F32(c, c10, ab, bmode)
-	putAVX2F32(unsafe.Add(c, vw), c11, ab, bmode)
+	putRowAVX2F32(c, c10, c11, ab, bmode, cols)
 	c = unsafe.Add(c, ldc)
-	putAVX2F32(c, c20, ab, bmode)
-	putAVX2F32(unsafe.Add(c, vw), c21, ab, bmode)
+	putRowAVX2F32(c, c20, c21, ab, bmode, cols)
 	archsimd.ClearAVXUpperBits()
 }
 

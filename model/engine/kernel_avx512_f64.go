@@ -83,6 +83,10 @@ func gemmCoreAVX512F64(transA, packed bool, m, n, k int, alpha float64, a []floa
 	var ab [2][8]float64
 	archsimd.BroadcastFloat64x8(alpha).Store(&ab[0])
 	archsimd.BroadcastFloat64x8(beta).Store(&ab[1])
+	if k == 1 && !packed {
+		rank1AVX512F64(m, n, pa, ars, pb, pc, bldc, &ab, bmode0)
+		return
+	}
 	for l0 := 0; l0 < k; l0 += kcAVX512F64 {
 		kc := min(kcAVX512F64, k-l0)
 		bmode := bmode0
@@ -100,14 +104,16 @@ func gemmCoreAVX512F64(transA, packed bool, m, n, k int, alpha float64, a []floa
 				ai := unsafe.Add(al, uintptr(i)*ars)
 				cij := unsafe.Add(pc, uintptr(i)*bldc+uintptr(j)*es)
 				mr := rowBlock(m - i)
+				// A full panel, or with B packed any panel (the last one's padding is zero):
+				// the two-vector kernels, storing the first cols columns.
 				switch w := n - j; {
-				case w >= nr && mr == 5:
-					kern5x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode)
-				case w >= nr && mr == 3:
-					kern3x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode)
-				case w >= nr:
-					kern4x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode)
-				default: // the last columns, by 4-row kernels (a 5-row block as 4 + 1 rows)
+				case (w >= nr || packed) && mr == 5:
+					kern5x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode, min(w, nr))
+				case (w >= nr || packed) && mr == 3:
+					kern3x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, &ab, bmode, min(w, nr))
+				case w >= nr || packed:
+					kern4x2AVX512F64(kc, ai, ars, als, bj, bldb, cij, bldc, mr, &ab, bmode, min(w, nr))
+				default: // the last columns of B in place, by 4-row kernels (a 5-row block as 4 + 1 rows)
 					for r0 := 0; r0 < mr; r0 += 4 {
 						mr4 := min(4, mr-r0)
 						ar, cr := unsafe.Add(ai, uintptr(r0)*ars), unsafe.Add(cij, uintptr(r0)*bldc)
@@ -176,12 +182,66 @@ func putMaskAVX512F64(p unsafe.Pointer, acc archsimd.Float64x8, ab *[2][8]float6
 	v.StoreMasked((*[8]float64)(p), mask)
 }
 
+// rank1AVX512F64 is gemmCoreAVX512F64 for k = 1 (the fused op's input drive and readout errors with
+// one signal and one output): C_ij ← α·(op(A)_i0·B_0j) + β·C_ij one vector of a row at a
+// time, the product formed as the micro-kernels form it, a fused multiply-add onto zero,
+// so the bits are those of the blocked path, without its per-block cost (a product of 500
+// rows was 700 kernel calls of one multiply-add each).
+func rank1AVX512F64(m, n int, a unsafe.Pointer, ars uintptr, b, c unsafe.Pointer, ldc uintptr, ab *[2][8]float64, bmode int) {
+	const es = unsafe.Sizeof(float64(0))
+	var zero archsimd.Float64x8
+	tail := n % 8
+	mask := laneMaskAVX512F64(tail)
+	for i := range m {
+		ai := bcAVX512F64(unsafe.Add(a, uintptr(i)*ars))
+		ci := unsafe.Add(c, uintptr(i)*ldc)
+		j := 0
+		for ; j+8 <= n; j += 8 {
+			putAVX512F64(unsafe.Add(ci, uintptr(j)*es), ai.MulAdd(ldAVX512F64(unsafe.Add(b, uintptr(j)*es)), zero), ab, bmode)
+		}
+		if tail != 0 {
+			bj := archsimd.LoadMaskedFloat64x8((*[8]float64)(unsafe.Add(b, uintptr(j)*es)), mask)
+			putMaskAVX512F64(unsafe.Add(ci, uintptr(j)*es), ai.MulAdd(bj, zero), ab, bmode, mask)
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// putRowAVX512F64 stores a row of a two-vector block, acc0 and acc1, with putAVX512F64, its first cols
+// columns only (masked stores beyond them).
+func putRowAVX512F64(p unsafe.Pointer, acc0, acc1 archsimd.Float64x8, ab *[2][8]float64, bmode int, cols int) {
+	const vw = 8 * unsafe.Sizeof(float64(0))
+	if cols >= 2*8 {
+		putAVX512F64(p, acc0, ab, bmode)
+		putAVX512F64(unsafe.Add(p, vw), acc1, ab, bmode)
+		return
+	}
+	if cols >= 8 {
+		putAVX512F64(p, acc0, ab, bmode)
+		if cols > 8 {
+			putMaskAVX512F64(unsafe.Add(p, vw), acc1, ab, bmode, laneMaskAVX512F64(cols-8))
+		}
+		return
+	}
+	putMaskAVX512F64(p, acc0, ab, bmode, laneMaskAVX512F64(cols))
+}
+
+// laneMaskAVX512F64 is the mask of the lanes below n.
+func laneMaskAVX512F64(n int) archsimd.Mask64x8 {
+	var lane [8]int64
+	for i := range lane {
+		lane[i] = int64(i)
+	}
+	return archsimd.BroadcastInt64x8(int64(n)).Greater(archsimd.LoadInt64x8(&lane))
+}
+
 func bcAVX512F64(p unsafe.Pointer) archsimd.Float64x8 {
 	return archsimd.BroadcastFloat64x8(*(*float64)(p))
 }
 
-// kern4x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a 4 × 2·8 block (mr ≤ 4 rows stored).
-func kern4x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float64, bmode int) {
+// kern4x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a 4 × 2·8 block (mr ≤ 4 rows and the
+// first cols columns stored).
+func kern4x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float64, bmode int, cols int) {
 	a0, a1, a2, a3 := rowsAVX512F64(a, ars, mr)
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float64x8
 	const vw = 8 * unsafe.Sizeof(float64(0))
@@ -199,28 +259,25 @@ func kern4x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 		a0, a1, a2, a3 = unsafe.Add(a0, als), unsafe.Add(a1, als), unsafe.Add(a2, als), unsafe.Add(a3, als)
 		b = unsafe.Add(b, ldb)
 	}
-	putAVX512F64(c, c00, ab, bmode)
-	putAVX512F64(unsafe.Add(c, vw), c01, ab, bmode)
+	putRowAVX512F64(c, c00, c01, ab, bmode, cols)
 	if mr > 1 {
 		c = unsafe.Add(c, ldc)
-		putAVX512F64(c, c10, ab, bmode)
-		putAVX512F64(unsafe.Add(c, vw), c11, ab, bmode)
+		putRowAVX512F64(c, c10, c11, ab, bmode, cols)
 	}
 	if mr > 2 {
 		c = unsafe.Add(c, ldc)
-		putAVX512F64(c, c20, ab, bmode)
-		putAVX512F64(unsafe.Add(c, vw), c21, ab, bmode)
+		putRowAVX512F64(c, c20, c21, ab, bmode, cols)
 	}
 	if mr > 3 {
 		c = unsafe.Add(c, ldc)
-		putAVX512F64(c, c30, ab, bmode)
-		putAVX512F64(unsafe.Add(c, vw), c31, ab, bmode)
+		putRowAVX512F64(c, c30, c31, ab, bmode, cols)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern5x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a full 5 × 2·8 block.
-func kern5x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float64, bmode int) {
+// kern5x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a 5 × 2·8 block (the first cols columns
+// stored).
+func kern5x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float64, bmode int, cols int) {
 	a0, a1, a2, a3, a4 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars)
 	var c00, c01, c10, c11, c20, c21, c30, c31, c40, c41 archsimd.Float64x8
 	const vw = 8 * unsafe.Sizeof(float64(0))
@@ -242,14 +299,14 @@ func kern5x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 	}
 	for r, acc := range [5][2]archsimd.Float64x8{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}} {
 		cr := unsafe.Add(c, uintptr(r)*ldc)
-		putAVX512F64(cr, acc[0], ab, bmode)
-		putAVX512F64(unsafe.Add(cr, vw), acc[1], ab, bmode)
+		putRowAVX512F64(cr, acc[0], acc[1], ab, bmode, cols)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern3x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a full 3 × 2·8 block.
-func kern3x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float64, bmode int) {
+// kern3x2AVX512F64 is the micro-kernel of gemmAVX512F64 for a 3 × 2·8 block (the first cols columns
+// stored).
+func kern3x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float64, bmode int, cols int) {
 	a0, a1, a2 := a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars)
 	var c00, c01, c10, c11, c20, c21 archsimd.Float64x8
 	const vw = 8 * unsafe.Sizeof(float64(0))
@@ -265,14 +322,11 @@ func kern3x2AVX512F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointe
 		a0, a1, a2 = unsafe.Add(a0, als), unsafe.Add(a1, als), unsafe.Add(a2, als)
 		b = unsafe.Add(b, ldb)
 	}
-	putAVX512F64(c, c00, ab, bmode)
-	putAVX512F64(unsafe.Add(c, vw), c01, ab, bmode)
+	putRowAVX512F64(c, c00, c01, ab, bmode, cols)
 	c = unsafe.Add(c, ldc)
-	putAVX512F64(c, c10, ab, bmode)
-	putAVX512F64(unsafe.Add(c, vw), c11, ab, bmode)
+	putRowAVX512F64(c, c10, c11, ab, bmode, cols)
 	c = unsafe.Add(c, ldc)
-	putAVX512F64(c, c20, ab, bmode)
-	putAVX512F64(unsafe.Add(c, vw), c21, ab, bmode)
+	putRowAVX512F64(c, c20, c21, ab, bmode, cols)
 	archsimd.ClearAVXUpperBits()
 }
 

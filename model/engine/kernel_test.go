@@ -45,7 +45,7 @@ func opA[T float32 | float64](transA bool, a []T, lda, i, l int) T {
 var kernelSizes = [][3]int{
 	{1, 1, 1}, {1, 7, 3}, {1, 100, 100}, {2, 3, 1}, {3, 4, 5}, {4, 8, 2}, {5, 9, 7}, {6, 15, 16},
 	{7, 16, 1}, {9, 17, 33}, {10, 31, 129}, {10, 32, 64}, {11, 33, 5}, {13, 47, 300},
-	{10, 100, 100}, {100, 100, 500}, {16, 64, 257},
+	{10, 100, 100}, {100, 100, 500}, {16, 64, 257}, {41, 21, 1}, {500, 100, 1},
 }
 
 func TestSIMDKernelsMatchTripleLoop(t *testing.T) {
@@ -252,6 +252,11 @@ func testPacked[T float32 | float64](t *testing.T, kern func(bool, int, int, int
 				fill(a)
 				fill(b)
 				fill(c)
+				for i := range a { // zero products of either sign, where a rounding could flip the sign of zero
+					if i%7 == 3 {
+						a[i] = T(math.Copysign(0, float64(a[i])))
+					}
+				}
 				bt := make([]T, n*(k+2)) // Bᵀ stored n×k with leading dimension k+2
 				for l := range k {
 					for j := range n {
