@@ -14,20 +14,23 @@ import (
 //	C ← α·op(A)·B + β·C,   C m×n,  op(A) m×k,  B k×n,
 //
 // where op(A) = A (A m×k, leading dimension lda) or, with transA, op(A) = Aᵀ (A stored k×m).
-// It is register-blocked: each call of the micro-kernel keeps a 4-row (or 5- or 3-row) ×
-// 2·8-column block of C in eight (ten, six) vector registers while it runs over the
-// inner dimension, reading one row segment of B (two vector loads) and broadcasting four
-// (five, three) elements of op(A) per step for eight (ten, six) fused multiply-adds. On
-// AVX2 the inner loops of these blocks are assembly (kernel_avx2_amd64.s, the same
+// It is register-blocked: each call of the micro-kernel keeps a 5-row (or 4- or 3-row) ×
+// 2·8-column block of C in ten (eight, six) vector registers while it runs over the
+// inner dimension, reading one row segment of B (two vector loads) and broadcasting five
+// (four, three) elements of op(A) per step for ten (eight, six) fused multiply-adds. On
+// AVX2 the inner loops of these blocks are assembly (package internal/microkernel, the same
 // arithmetic): archsimd's only fused multiply-add overwrites a multiplicand, so Go's
 // register allocator copies one before every second multiply-add and moves every
 // accumulator back each iteration, and it spills larger blocks. The inner dimension is cut
 // into chunks of kcAVX2F32 so that the 2·8-column panel of B that a chunk reuses for all
-// row blocks stays in the L1 cache. Row blocks are of 4 rows, or of 5 or 3 where that
-// covers the rows exactly (10 = 5+5, 6 = 3+3; rowBlock); a last block of fewer rows is
-// computed with the last row of op(A) repeated and not stored; columns beyond a multiple
-// of 2·8 by one-vector kernels of 4 rows (a 5-row block as 4 + 1)
-// and a masked one. Each element of C is Σ_l op(A)_il·B_lj accumulated in order l = 0..k−1
+// row blocks stays in the L1 cache. Row blocks are of 5 rows where fives cover the rows
+// exactly, else of 4, or of 3 where threes do and fours do not (rowBlock); a last block
+// of fewer rows is computed with the last row of op(A) repeated and not stored. With B
+// packed (gemmPackedAVX2F32) every panel, the zero-padded last one too, runs through these
+// two-vector kernels, which store only its valid columns; with B in place the columns
+// beyond a multiple of 2·8 run through one-vector kernels of 4 rows (a 5-row block as
+// 4 + 1), with masked loads. Products with k = 1 skip the blocking (rank1AVX2F32). Each
+// element of C is Σ_l op(A)_il·B_lj accumulated in order l = 0..k−1
 // with fused multiply-adds (per chunk), then scaled by α and added to β·C: the result is
 // deterministic for a given shape and does not depend on m, n or the position in C.
 func gemmAVX2F32(transA bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
