@@ -11,7 +11,10 @@
 # whole epochs; scripts/torch_cpu.py adds its CPU time). The rounds interleave the engines
 # so that a change of the machine's load hits all of them; the table shows medians over the
 # rounds of the wall-clock time per epoch, the ratio torch/balnet and the CPU time per epoch
-# (on a shared machine the wall clock includes waiting for a core).
+# (on a shared machine the wall clock includes waiting for a core) and balnet's peak resident
+# memory (each benchmark runs in its own process). In the OpenBLAS build the fused op's
+# products run on the SIMD path too when the CPU has one (faster there than OpenBLAS's
+# sgemm; model/engine/kernel.go), with OpenBLAS for LAPACK and the remaining products.
 #
 # Environment: ROUNDS (default 5) and BIG_ROUNDS (default 3), BENCHTIME (go
 # -test.benchtime of the reference setting, default 2s), BIG_EPOCHS (default 3 per round),
@@ -57,8 +60,8 @@ go_run() {
 	GOMAXPROCS=1 "$1" -test.run '^$' -test.bench "^BenchmarkEpoch\$/^$2\$/^fused\$/^float32\$" -test.benchtime "$bt" -test.count 1 |
 		awk '/^BenchmarkEpoch/ {
 			split($1, p, "/"); path = p[5]; sub(/-[0-9]+$/, "", path)
-			for (i = 2; i <= NF; i++) { if ($i == "ns/op") w = $(i-1); if ($i == "cpu-ns/op") c = $(i-1) }
-			printf "%.4f %.4f %s\n", w / 1e6, c / 1e6, path; exit }'
+			for (i = 2; i <= NF; i++) { if ($i == "ns/op") w = $(i-1); if ($i == "cpu-ns/op") c = $(i-1); if ($i == "peak-MB") m = $(i-1) }
+			printf "%.4f %.4f %s %.0f\n", w / 1e6, c / 1e6, path, m; exit }'
 }
 # torch_run SIZE: "wall cpu" ms per epoch of the peer.
 torch_run() {
@@ -80,9 +83,10 @@ for size in $SIZES; do
 	for r in $(seq "$rounds"); do
 		line="round $r:"
 		for e in "${engines[@]}"; do
-			read -r wall cpu path < <(go_run "$tmp/$e.test" "$size")
+			read -r wall cpu path peak < <(go_run "$tmp/$e.test" "$size")
 			echo "$wall" >>"$tmp/$size.$e.ms"
 			echo "$cpu" >>"$tmp/$size.$e.cpu"
+			echo "$peak" >>"$tmp/$size.$e.peak"
 			echo "$path" >"$tmp/$size.$e.path"
 			line+=" $e $wall ms"
 		done
@@ -92,16 +96,16 @@ for size in $SIZES; do
 		echo "$line  torch $wall ms"
 	done
 	torch=$(median <"$tmp/$size.torch.ms")
-	printf '\n%-44s %12s %14s %14s\n' "engine (median of $rounds rounds)" "ms/epoch" "torch/engine" "CPU ms/epoch"
+	printf '\n%-52s %12s %14s %14s %10s\n' "engine (median of $rounds rounds)" "ms/epoch" "torch/engine" "CPU ms/epoch" "peak MB"
 	for e in "${engines[@]}"; do
 		ms=$(median <"$tmp/$size.$e.ms")
 		case $e in
 		simd) label="balnet default build (make; $(cat "$tmp/$size.$e.path"))" ;;
 		plain) label="balnet plain go build ($(cat "$tmp/$size.$e.path"))" ;;
-		openblas) label="balnet OpenBLAS build (make openblas)" ;;
+		openblas) label="balnet OpenBLAS build (make openblas; $(cat "$tmp/$size.$e.path"))" ;;
 		esac
-		printf '%-44s %12.3f %13.2fx %14.3f\n' "$label" "$ms" "$(awk -v a="$torch" -v b="$ms" 'BEGIN { print a / b }')" "$(median <"$tmp/$size.$e.cpu")"
+		printf '%-52s %12.3f %13.2fx %14.3f %10.0f\n' "$label" "$ms" "$(awk -v a="$torch" -v b="$ms" 'BEGIN { print a / b }')" "$(median <"$tmp/$size.$e.cpu")" "$(median <"$tmp/$size.$e.peak")"
 	done
-	printf '%-44s %12.3f %13.2fx %14.3f\n\n' "torch $torch_version (1 thread)" "$torch" 1 "$(median <"$tmp/$size.torch.cpu")"
+	printf '%-52s %12.3f %13.2fx %14.3f\n\n' "torch $torch_version (1 thread)" "$torch" 1 "$(median <"$tmp/$size.torch.cpu")"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

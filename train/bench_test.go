@@ -16,7 +16,8 @@ import (
 // with train.threads = 2 (run it with GOMAXPROCS ≥ 2). The fused engine runs on
 // the default kernel path of the build (engine.KernelName, the last part of the name).
 // Besides ns/op it reports cpu-ns/op, the process CPU time per epoch, which a busy machine
-// inflates much less. scripts/bench-peer.sh compares these with the PyTorch peer.
+// inflates much less, and peak-MB, the process's peak resident set size (one benchmark per
+// process, as scripts/bench-peer.sh runs them, makes it the peak of one training). scripts/bench-peer.sh compares these with the PyTorch peer.
 func BenchmarkEpoch(b *testing.B) {
 	for _, size := range []string{"ref", "big", "big-threads2"} {
 		for _, eng := range engine.Names {
@@ -50,10 +51,21 @@ func BenchmarkEpoch(b *testing.B) {
 					}
 					b.StopTimer()
 					b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+					b.ReportMetric(peakRSS(), "peak-MB")
 				})
 			}
 		}
 	}
+}
+
+// peakRSS is the peak resident set size of the process so far in MB (10⁶ bytes), Linux's
+// ru_maxrss: run one benchmark per process for the figure of one training.
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) * 1024 / 1e6
 }
 
 // cpuTime is the user+system CPU time of the process so far.
