@@ -151,18 +151,30 @@ func cmdFluctuations(ctx context.Context, args []string, stdout, stderr io.Write
 			k+1, f.Theta[k]*180/math.Pi, f.Amplitude[k]/math.Sqrt(f.CPhi), math.Tan(f.Theta[k]), res.ratio(k))
 	}
 	if job.epoch >= 0 {
-		g, sk := job.cfg.Network.G, job.S[len(job.S)-1] // the smallest s_k: a conservative floor
-		for k := range f.Gamma {
-			// §6.6 item 4: θ_k > 0 is resolved only if 1 − γ_k² ≫ (2g/(s_k − 2g))².
-			if floor := 2 * g / (sk - 2*g); sk <= 2*g || 1-f.Gamma[k]*f.Gamma[k] < 4*floor*floor {
-				fmt.Fprintf(stderr, "balnet: warning: mode %d: 1 − γ² = %.3g is not well above the perturbation floor (2g/(s − 2g))² = %.3g of the random part (docs/science.md §6.6 item 4): its θ is not resolved\n",
-					k+1, 1-f.Gamma[k]*f.Gamma[k], floor*floor)
-			}
+		for _, k := range unresolvedModes(job.cfg.Network.G, job.S, f.Gamma) {
+			floor := 2 * job.cfg.Network.G / (job.S[k] - 2*job.cfg.Network.G)
+			fmt.Fprintf(stderr, "balnet: warning: mode %d: 1 − γ² = %.3g is not well above the perturbation floor (2g/(s_k − 2g))² = %.3g of the random part, s_k = %.4g (docs/science.md §6.6 item 4): its θ is not resolved\n",
+				k+1, 1-f.Gamma[k]*f.Gamma[k], floor*floor, job.S[k])
 		}
 	}
 	fmt.Fprintf(stdout, "c_φ = %.4g, std(Rᵀδφ) = %.4g, ν = %.4g\n", f.CPhi, res.rowStd(), res.nu)
 	fmt.Fprintf(stdout, "wrote %s\n", job.out)
 	return nil
+}
+
+// unresolvedModes returns the modes k whose angle §6.6 item 4 does not resolve: a γ_k < 1 of
+// a trained matrix is meaningful only if 1 − γ_k² ≫ (2g/(s_k − 2g))², the Davis–Kahan scale
+// of the random part of bulk edge 2g against the mode's own singular value s_k (taken here
+// as a factor 4 above it); a mode with s_k ≤ 2g is inside the bulk and never resolved.
+func unresolvedModes(g float64, s, gamma []float64) []int {
+	var ks []int
+	for k, gk := range gamma {
+		floor := 2 * g / (s[k] - 2*g)
+		if s[k] <= 2*g || 1-gk*gk < 4*floor*floor {
+			ks = append(ks, k)
+		}
+	}
+	return ks
 }
 
 // trainedFluctJob applies the §6.6 recipe to a trained network: Jˢ = J − (J_init −

@@ -280,3 +280,21 @@ func TestFluctuationsRunDir(t *testing.T) {
 		t.Errorf("two runs of epoch 4 differ:\n%s\n%s", a, b)
 	}
 }
+
+// TestUnresolvedModes: §6.6 item 4 judges each mode against its own singular value. With
+// g = 0.5 (bulk edge 1), s = (5, 2, 0.9): mode 1's floor is (1/4)² = 0.0625, mode 2's
+// (1/1)² = 1, mode 3 lies inside the bulk. 1 − γ² = 0.36 resolves mode 1 (0.36 ≥ 4·0.0625)
+// but not mode 2; the smallest s_k as a common floor would have rejected mode 1 too.
+func TestUnresolvedModes(t *testing.T) {
+	gamma := []float64{0.8, 0.8, 0.1}
+	got := unresolvedModes(0.5, []float64{5, 2, 0.9}, gamma)
+	if len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("unresolved modes: got %v, want [1 2]", got)
+	}
+	if got := unresolvedModes(0.5, []float64{5, 2, 0.9}, []float64{0.6, 0.8, 0.1}); len(got) != 2 || got[0] != 1 {
+		t.Errorf("1 − γ₁² = 0.64 ≥ 0.25: got unresolved %v, want [1 2]", got)
+	}
+	if got := unresolvedModes(0.5, []float64{5}, []float64{0.9}); len(got) != 1 {
+		t.Errorf("1 − γ² = 0.19 < 0.25 must be unresolved: got %v", got)
+	}
+}
