@@ -7,7 +7,8 @@
 # noise, forward, backward, Adam) of every balnet build — "simd" (the default build of the
 # Makefile, GOEXPERIMENT=simd: AVX2/AVX-512 kernels), "plain" (a plain `go build`/`go install`
 # without the experiment: gonum) and "openblas" (when a C compiler can link libopenblas) —
-# with GOMAXPROCS=1, and ../shared/peers/torch_reference.py --threads 1 (its own loop of
+# with GOMAXPROCS=1 (and at the big size the default build with train.threads 2 and
+# GOMAXPROCS=2), and ../shared/peers/torch_reference.py --threads 1 (its own loop of
 # whole epochs; scripts/torch_cpu.py adds its CPU time). The rounds interleave the engines
 # so that a change of the machine's load hits all of them; the table shows medians over the
 # rounds of the wall-clock time per epoch, the ratio torch/balnet and the CPU time per epoch
@@ -53,11 +54,13 @@ else
 	echo "bench-peer: OpenBLAS not available (apt-get install -y libopenblas-dev liblapacke-dev and a C compiler)" >&2
 fi
 
-# go_run BINARY SIZE: "wall cpu path" of one benchmark run (ms per epoch, kernel path).
+# go_run BINARY SIZE [PROCS BENCH]: "wall cpu path peak" of one benchmark run (ms per epoch,
+# kernel path, peak MB), with GOMAXPROCS=PROCS (default 1) of the BenchmarkEpoch size BENCH
+# (default SIZE).
 go_run() {
 	local bt=$BENCHTIME
 	[ "$2" = big ] && bt=${BIG_EPOCHS}x
-	GOMAXPROCS=1 "$1" -test.run '^$' -test.bench "^BenchmarkEpoch\$/^$2\$/^fused\$/^float32\$" -test.benchtime "$bt" -test.count 1 |
+	GOMAXPROCS=${3:-1} "$1" -test.run '^$' -test.bench "^BenchmarkEpoch\$/^${4:-$2}\$/^fused\$/^float32\$" -test.benchtime "$bt" -test.count 1 |
 		awk '/^BenchmarkEpoch/ {
 			split($1, p, "/"); path = p[5]; sub(/-[0-9]+$/, "", path)
 			for (i = 2; i <= NF; i++) { if ($i == "ns/op") w = $(i-1); if ($i == "cpu-ns/op") c = $(i-1); if ($i == "peak-MB") m = $(i-1) }
@@ -75,15 +78,20 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR+1)/2]; el
 torch_version=$(/usr/bin/python3 -c "import torch; print(torch.__version__)")
 echo "bench-peer: $(date -u '+%Y-%m-%d %H:%M UTC'); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; go $(go env GOVERSION); torch $torch_version"
 for size in $SIZES; do
-	rounds=$ROUNDS
-	[ "$size" = big ] && rounds=$BIG_ROUNDS
+	rounds=$ROUNDS extra=()
+	# At the big size also the default build with train.threads 2 on two cores (GOMAXPROCS=2).
+	[ "$size" = big ] && rounds=$BIG_ROUNDS extra=(threads2)
 	desc="reference setting N=100 B=10 T=50 S=1"
 	[ "$size" = big ] && desc="big network N=1000 B=10 T=500 S=1"
 	echo "== $desc, float32, one thread, whole epochs; $rounds rounds; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 	for r in $(seq "$rounds"); do
 		line="round $r:"
-		for e in "${engines[@]}"; do
-			read -r wall cpu path peak < <(go_run "$tmp/$e.test" "$size")
+		for e in "${engines[@]}" "${extra[@]}"; do
+			if [ "$e" = threads2 ]; then
+				read -r wall cpu path peak < <(go_run "$tmp/simd.test" big 2 big-threads2)
+			else
+				read -r wall cpu path peak < <(go_run "$tmp/$e.test" "$size")
+			fi
 			echo "$wall" >>"$tmp/$size.$e.ms"
 			echo "$cpu" >>"$tmp/$size.$e.cpu"
 			echo "$peak" >>"$tmp/$size.$e.peak"
@@ -97,9 +105,10 @@ for size in $SIZES; do
 	done
 	torch=$(median <"$tmp/$size.torch.ms")
 	printf '\n%-52s %12s %14s %14s %10s\n' "engine (median of $rounds rounds)" "ms/epoch" "torch/engine" "CPU ms/epoch" "peak MB"
-	for e in "${engines[@]}"; do
+	for e in "${engines[@]}" "${extra[@]}"; do
 		ms=$(median <"$tmp/$size.$e.ms")
 		case $e in
+		threads2) label="balnet default build, train.threads 2 (2 cores)" ;;
 		simd) label="balnet default build (make; $(cat "$tmp/$size.$e.path"))" ;;
 		plain) label="balnet plain go build ($(cat "$tmp/$size.$e.path"))" ;;
 		openblas) label="balnet OpenBLAS build (make openblas; $(cat "$tmp/$size.$e.path"))" ;;
