@@ -39,49 +39,50 @@ func testAsmKernels[T float32 | float64, AB [2][8]float32 | [2][4]float64](t *te
 		for _, transA := range []bool{false, true} {
 			for bmode := range 3 {
 				for mr := 1; mr <= 5; mr++ {
-					cols := []int{nr, nr - 1, lanes, 1}[(k+mr+bmode)%4] // stored columns
-					// op(A) is 5×k; stored 5×lda (rows strided) or k×lda (transA, rows adjacent).
-					lda := k + 3
-					if transA {
-						lda = 5 + 2
-					}
-					a := make([]T, 5*lda+k*lda+1)
-					b := make([]T, (k+1)*(nr+5))
-					for i := range a {
-						a[i] = T(rng.NormFloat64())
-					}
-					for i := range b {
-						b[i] = T(rng.NormFloat64())
-					}
-					ldb, ldc := nr+5, nr+3
-					c0 := make([]T, 5*ldc)
-					for i := range c0 {
-						c0[i] = T(rng.NormFloat64())
-					}
-					ars, als := uintptr(lda)*es, es
-					if transA {
-						ars, als = es, uintptr(lda)*es
-					}
-					var ab AB
-					setAB(&ab, T(rng.NormFloat64()), T(rng.NormFloat64()))
-					got, want := append([]T(nil), c0...), append([]T(nil), c0...)
-					pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
-					if mr <= 4 {
-						asm4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, mr, &ab, bmode, cols)
-						go4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, mr, &ab, bmode, cols)
-						sameKernelBits(t, "4x2", k, transA, bmode, mr, got, want)
-					}
-					for _, full := range []struct {
-						rows      int
-						asm, gold kern3Func[T, AB]
-					}{{3, asm3, go3}, {5, asm5, go5}} {
-						if mr != full.rows {
-							continue
+					for _, cols := range []int{nr, nr - 1, lanes, 1} { // stored columns
+						// op(A) is 5×k; stored 5×lda (rows strided) or k×lda (transA, rows adjacent).
+						lda := k + 3
+						if transA {
+							lda = 5 + 2
 						}
-						got, want = append(got[:0], c0...), append(want[:0], c0...)
-						full.asm(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, &ab, bmode, cols)
-						full.gold(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, &ab, bmode, cols)
-						sameKernelBits(t, fmt.Sprintf("%dx2", full.rows), k, transA, bmode, mr, got, want)
+						a := make([]T, 5*lda+k*lda+1)
+						b := make([]T, (k+1)*(nr+5))
+						for i := range a {
+							a[i] = T(rng.NormFloat64())
+						}
+						for i := range b {
+							b[i] = T(rng.NormFloat64())
+						}
+						ldb, ldc := nr+5, nr+3
+						c0 := make([]T, 5*ldc)
+						for i := range c0 {
+							c0[i] = T(rng.NormFloat64())
+						}
+						ars, als := uintptr(lda)*es, es
+						if transA {
+							ars, als = es, uintptr(lda)*es
+						}
+						var ab AB
+						setAB(&ab, T(rng.NormFloat64()), T(rng.NormFloat64()))
+						got, want := append([]T(nil), c0...), append([]T(nil), c0...)
+						pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
+						if mr <= 4 {
+							asm4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, mr, &ab, bmode, cols)
+							go4(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, mr, &ab, bmode, cols)
+							sameKernelBits(t, "4x2", k, transA, bmode, mr, got, want)
+						}
+						for _, full := range []struct {
+							rows      int
+							asm, gold kern3Func[T, AB]
+						}{{3, asm3, go3}, {5, asm5, go5}} {
+							if mr != full.rows {
+								continue
+							}
+							got, want = append(got[:0], c0...), append(want[:0], c0...)
+							full.asm(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&got[0]), uintptr(ldc)*es, &ab, bmode, cols)
+							full.gold(k, pa, ars, als, pb, uintptr(ldb)*es, unsafe.Pointer(&want[0]), uintptr(ldc)*es, &ab, bmode, cols)
+							sameKernelBits(t, fmt.Sprintf("%dx2", full.rows), k, transA, bmode, mr, got, want)
+						}
 					}
 				}
 			}
