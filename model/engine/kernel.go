@@ -104,8 +104,8 @@ func PanelWidth(float32 bool) int {
 	return 0
 }
 
-// KernelName returns the kernel path the fused engine uses by default: OpenBLAS in a build
-// with the openblas tag, else the best SIMD path of the CPU, else gonum.
+// KernelName returns the kernel path the fused engine uses by default: the best SIMD path
+// of the CPU, else the BLAS (OpenBLAS in a build with the openblas tag, else gonum).
 func KernelName() string { return KernelPaths()[0] }
 
 // kernelGemm returns the product of element type T for the named kernel path and, for a
