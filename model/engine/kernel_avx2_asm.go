@@ -18,70 +18,65 @@ import (
 // accumulators back at the end of every iteration, and the loop ran at 30–36 GFLOP/s
 // against 59–75 in assembly (4 × 16 float32 block, k = 100, measured 2026-12-02).
 
-// kern5x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 5 × 2·8 block.
+// kern5x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a 5 × 2·8 block (the first cols columns stored).
 func kern5x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int, cols int) {
 	var acc [10][8]float32
 	microkernel.Acc5x2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
-	for r := range 5 {
-		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
-		c = unsafe.Add(c, ldc)
-	}
-	archsimd.ClearAVXUpperBits()
+	putRowsAVX2F32(c, ldc, acc[:], 5, ab, bmode, cols)
 }
 
-// kern5x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 5 × 2·4 block.
+// kern5x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a 5 × 2·4 block (the first cols columns stored).
 func kern5x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int, cols int) {
 	var acc [10][4]float64
 	microkernel.Acc5x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), unsafe.Add(a, 3*ars), unsafe.Add(a, 4*ars), als, b, ldb, &acc, c, ldc)
-	for r := range 5 {
-		putRowAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode, cols)
-		c = unsafe.Add(c, ldc)
-	}
-	archsimd.ClearAVXUpperBits()
+	putRowsAVX2F64(c, ldc, acc[:], 5, ab, bmode, cols)
 }
 
-// kern4x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows
+// kern4x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a 4 × 2·8 block (mr ≤ 4 rows and the first cols columns
 // stored; the last valid row of op(A) stands in for the others).
 func kern4x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][8]float32, bmode int, cols int) {
 	a0, a1, a2, a3 := rowsAVX2F32(a, ars, mr)
 	var acc [8][8]float32
 	microkernel.Acc4x2F32(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
-	for r := range mr {
-		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
-		c = unsafe.Add(c, ldc)
-	}
-	archsimd.ClearAVXUpperBits()
+	putRowsAVX2F32(c, ldc, acc[:], mr, ab, bmode, cols)
 }
 
-// kern3x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a full 3 × 2·8 block.
+// kern3x2AVX2F32 is the micro-kernel of gemmAVX2F32 for a 3 × 2·8 block (the first cols columns stored).
 func kern3x2AVX2F32(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][8]float32, bmode int, cols int) {
 	var acc [6][8]float32
 	microkernel.Acc3x2F32(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
-	for r := range 3 {
-		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
-		c = unsafe.Add(c, ldc)
-	}
-	archsimd.ClearAVXUpperBits()
+	putRowsAVX2F32(c, ldc, acc[:], 3, ab, bmode, cols)
 }
 
-// kern4x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a 4 × 2·4 block (mr ≤ 4 rows
+// kern4x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a 4 × 2·4 block (mr ≤ 4 rows and the first cols columns
 // stored).
 func kern4x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, mr int, ab *[2][4]float64, bmode int, cols int) {
 	a0, a1, a2, a3 := rowsAVX2F64(a, ars, mr)
 	var acc [8][4]float64
 	microkernel.Acc4x2F64(k, a0, a1, a2, a3, als, b, ldb, &acc, c, ldc)
-	for r := range mr {
-		putRowAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode, cols)
+	putRowsAVX2F64(c, ldc, acc[:], mr, ab, bmode, cols)
+}
+
+// kern3x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a 3 × 2·4 block (the first cols columns stored).
+func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int, cols int) {
+	var acc [6][4]float64
+	microkernel.Acc3x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
+	putRowsAVX2F64(c, ldc, acc[:], 3, ab, bmode, cols)
+}
+
+// putRowsAVX2F32 stores the first rows rows of a block accumulated by the assembly (row r in
+// acc[2r], acc[2r+1]) into C at c with stride ldc, with putRowAVX2F32.
+func putRowsAVX2F32(c unsafe.Pointer, ldc uintptr, acc [][8]float32, rows int, ab *[2][8]float32, bmode, cols int) {
+	for r := range rows {
+		putRowAVX2F32(c, archsimd.LoadFloat32x8(&acc[2*r]), archsimd.LoadFloat32x8(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// kern3x2AVX2F64 is the micro-kernel of gemmAVX2F64 for a full 3 × 2·4 block.
-func kern3x2AVX2F64(k int, a unsafe.Pointer, ars, als uintptr, b unsafe.Pointer, ldb uintptr, c unsafe.Pointer, ldc uintptr, ab *[2][4]float64, bmode int, cols int) {
-	var acc [6][4]float64
-	microkernel.Acc3x2F64(k, a, unsafe.Add(a, ars), unsafe.Add(a, 2*ars), als, b, ldb, &acc, c, ldc)
-	for r := range 3 {
+// putRowsAVX2F64 is putRowsAVX2F32 for float64.
+func putRowsAVX2F64(c unsafe.Pointer, ldc uintptr, acc [][4]float64, rows int, ab *[2][4]float64, bmode, cols int) {
+	for r := range rows {
 		putRowAVX2F64(c, archsimd.LoadFloat64x4(&acc[2*r]), archsimd.LoadFloat64x4(&acc[2*r+1]), ab, bmode, cols)
 		c = unsafe.Add(c, ldc)
 	}

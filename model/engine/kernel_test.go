@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -48,6 +49,49 @@ var kernelSizes = [][3]int{
 	{10, 100, 100}, {100, 100, 500}, {16, 64, 257}, {41, 21, 1}, {500, 100, 1},
 }
 
+// productCase is one product of the kernel tests: a size of kernelSizes, a form of op(A) and
+// a β, with random standard-normal operands in padded storage (A ar×(ac+1) for op(A) m×k,
+// B k×(n+3), C m×(n+2) plus five elements), and the generator that filled them.
+type productCase[T float32 | float64] struct {
+	m, n, k       int
+	transA        bool
+	beta          float64
+	a, b, c       []T
+	lda, ldb, ldc int
+	fill          func([]T)
+}
+
+// productCases yields every product case, β ∈ {0, 1, 0.5}, from the PCG seed (s1, s2).
+func productCases[T float32 | float64](s1, s2 uint64) iter.Seq[productCase[T]] {
+	return func(yield func(productCase[T]) bool) {
+		rng := rand.New(rand.NewPCG(s1, s2))
+		fill := func(x []T) {
+			for i := range x {
+				x[i] = T(rng.NormFloat64())
+			}
+		}
+		for _, sz := range kernelSizes {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, transA := range []bool{false, true} {
+				for _, beta := range []float64{0, 1, 0.5} {
+					ar, ac := m, k
+					if transA {
+						ar, ac = k, m
+					}
+					kc := productCase[T]{m: m, n: n, k: k, transA: transA, beta: beta, lda: ac + 1, ldb: n + 3, ldc: n + 2, fill: fill}
+					kc.a, kc.b, kc.c = make([]T, ar*kc.lda), make([]T, k*kc.ldb), make([]T, m*kc.ldc+5)
+					fill(kc.a)
+					fill(kc.b)
+					fill(kc.c)
+					if !yield(kc) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestSIMDKernelsMatchTripleLoop(t *testing.T) {
 	if len(simdKernels) == 0 {
 		t.Logf("no SIMD kernel path in this build or on this CPU (paths: %v); the test checks nothing else", KernelPaths())
@@ -65,70 +109,52 @@ func TestSIMDKernelsMatchTripleLoop(t *testing.T) {
 // test bounds the error by tol·(k+1)·(Σ|a||b| + |β·c|) with tol ≈ 16ε, a margin over the
 // k·ε worst case that the tests' random operands never approach.
 func testKernel[T float32 | float64](t *testing.T, kern func(bool, int, int, int, T, []T, int, []T, int, T, []T, int), tol float64) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	fill := func(x []T) {
-		for i := range x {
-			x[i] = T(rng.NormFloat64())
+	for kc := range productCases[T](3, 4) {
+		m, n, k, transA, beta := kc.m, kc.n, kc.k, kc.transA, kc.beta
+		a, b, c, lda, ldb, ldc := kc.a, kc.b, kc.c, kc.lda, kc.ldb, kc.ldc
+		name := fmt.Sprintf("m%d_n%d_k%d_transA%v_beta%v", m, n, k, transA, beta)
+		if beta == 0 {
+			for i := range c {
+				if i%3 == 0 {
+					c[i] = T(math.NaN()) // β = 0 must ignore what C held
+				}
+			}
 		}
-	}
-	for _, sz := range kernelSizes {
-		m, n, k := sz[0], sz[1], sz[2]
-		for _, transA := range []bool{false, true} {
-			for _, beta := range []float64{0, 1, 0.5} {
-				name := fmt.Sprintf("m%d_n%d_k%d_transA%v_beta%v", m, n, k, transA, beta)
-				ar, ac := m, k
-				if transA {
-					ar, ac = k, m
+		c0 := append([]T(nil), c...)
+		want := tripleLoop(transA, m, n, k, 0.7, a, lda, b, ldb, beta, c, ldc)
+		kern(transA, m, n, k, T(0.7), a, lda, b, ldb, T(beta), c, ldc)
+		bad := 0
+		for i := 0; i < m; i++ {
+			for j := 0; j < ldc; j++ {
+				got := float64(c[i*ldc+j])
+				if j >= n {
+					if math.Float64bits(got) != math.Float64bits(float64(c0[i*ldc+j])) {
+						t.Fatalf("%s: C[%d,%d] outside the product changed from %v to %v", name, i, j, c0[i*ldc+j], got)
+					}
+					continue
 				}
-				lda, ldb, ldc := ac+1, n+3, n+2
-				a, b, c := make([]T, ar*lda), make([]T, k*ldb), make([]T, m*ldc+5)
-				fill(a)
-				fill(b)
-				fill(c)
+				var mag float64
+				for l := 0; l < k; l++ {
+					ail := opA(transA, a, lda, i, l)
+					mag += math.Abs(float64(ail) * float64(b[l*ldb+j]))
+				}
+				mag *= 0.7
+				if beta != 0 {
+					mag += math.Abs(beta * float64(c0[i*ldc+j]))
+				}
 				if beta == 0 {
-					for i := range c {
-						if i%3 == 0 {
-							c[i] = T(math.NaN()) // β = 0 must ignore what C held
-						}
+					mag = 0.7 * (mag / 0.7)
+				}
+				if w := want[i*n+j]; !(math.Abs(got-w) <= tol*float64(k+1)*mag) {
+					if bad++; bad <= 3 {
+						t.Errorf("%s: C[%d,%d] = %v, want %v (triple loop)", name, i, j, got, w)
 					}
 				}
-				c0 := append([]T(nil), c...)
-				want := tripleLoop(transA, m, n, k, 0.7, a, lda, b, ldb, beta, c, ldc)
-				kern(transA, m, n, k, T(0.7), a, lda, b, ldb, T(beta), c, ldc)
-				bad := 0
-				for i := 0; i < m; i++ {
-					for j := 0; j < ldc; j++ {
-						got := float64(c[i*ldc+j])
-						if j >= n {
-							if math.Float64bits(got) != math.Float64bits(float64(c0[i*ldc+j])) {
-								t.Fatalf("%s: C[%d,%d] outside the product changed from %v to %v", name, i, j, c0[i*ldc+j], got)
-							}
-							continue
-						}
-						var mag float64
-						for l := 0; l < k; l++ {
-							ail := opA(transA, a, lda, i, l)
-							mag += math.Abs(float64(ail) * float64(b[l*ldb+j]))
-						}
-						mag *= 0.7
-						if beta != 0 {
-							mag += math.Abs(beta * float64(c0[i*ldc+j]))
-						}
-						if beta == 0 {
-							mag = 0.7 * (mag / 0.7)
-						}
-						if w := want[i*n+j]; !(math.Abs(got-w) <= tol*float64(k+1)*mag) {
-							if bad++; bad <= 3 {
-								t.Errorf("%s: C[%d,%d] = %v, want %v (triple loop)", name, i, j, got, w)
-							}
-						}
-					}
-				}
-				for i := m * ldc; i < len(c); i++ {
-					if math.Float64bits(float64(c[i])) != math.Float64bits(float64(c0[i])) {
-						t.Fatalf("%s: element %d beyond C changed", name, i)
-					}
-				}
+			}
+		}
+		for i := m * ldc; i < len(c); i++ {
+			if math.Float64bits(float64(c[i])) != math.Float64bits(float64(c0[i])) {
+				t.Fatalf("%s: element %d beyond C changed", name, i)
 			}
 		}
 	}
@@ -233,54 +259,36 @@ func TestSIMDPackedMatchesUnpacked(t *testing.T) {
 
 func testPacked[T float32 | float64](t *testing.T, kern func(bool, int, int, int, T, []T, int, []T, int, T, []T, int),
 	packed func(bool, int, int, int, T, []T, int, []T, T, []T, int), nr int) {
-	rng := rand.New(rand.NewPCG(8, 9))
-	fill := func(x []T) {
-		for i := range x {
-			x[i] = T(rng.NormFloat64())
+	for kc := range productCases[T](8, 9) {
+		m, n, k, transA, beta := kc.m, kc.n, kc.k, kc.transA, kc.beta
+		a, b, c, lda, ldb, ldc, fill := kc.a, kc.b, kc.c, kc.lda, kc.ldb, kc.ldc, kc.fill
+		for i := range a { // zero products of either sign, where a rounding could flip the sign of zero
+			if i%7 == 3 {
+				a[i] = T(math.Copysign(0, float64(a[i])))
+			}
 		}
-	}
-	for _, sz := range kernelSizes {
-		m, n, k := sz[0], sz[1], sz[2]
-		for _, transA := range []bool{false, true} {
-			for _, beta := range []float64{0, 1, 0.5} {
-				ar, ac := m, k
-				if transA {
-					ar, ac = k, m
-				}
-				lda, ldb, ldc := ac+1, n+3, n+2
-				a, b, c := make([]T, ar*lda), make([]T, k*ldb), make([]T, m*ldc)
-				fill(a)
-				fill(b)
-				fill(c)
-				for i := range a { // zero products of either sign, where a rounding could flip the sign of zero
-					if i%7 == 3 {
-						a[i] = T(math.Copysign(0, float64(a[i])))
-					}
-				}
-				bt := make([]T, n*(k+2)) // Bᵀ stored n×k with leading dimension k+2
-				for l := range k {
-					for j := range n {
-						bt[j*(k+2)+l] = b[l*ldb+j]
-					}
-				}
-				want := append([]T(nil), c...)
-				kern(transA, m, n, k, T(0.7), a, lda, b, ldb, T(beta), want, ldc)
-				for _, fromT := range []bool{false, true} {
-					bp := make([]T, packedLen(k, n, nr))
-					fill(bp) // what packB must overwrite
-					if fromT {
-						packB(bp, bt, k+2, k, n, nr, true)
-					} else {
-						packB(bp, b, ldb, k, n, nr, false)
-					}
-					got := append([]T(nil), c...)
-					packed(transA, m, n, k, T(0.7), a, lda, bp, T(beta), got, ldc)
-					for i := range got {
-						if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
-							t.Fatalf("m%d n%d k%d transA=%v β=%v packed from Bᵀ=%v: C element %d is %v, unpacked %v",
-								m, n, k, transA, beta, fromT, i, got[i], want[i])
-						}
-					}
+		bt := make([]T, n*(k+2)) // Bᵀ stored n×k with leading dimension k+2
+		for l := range k {
+			for j := range n {
+				bt[j*(k+2)+l] = b[l*ldb+j]
+			}
+		}
+		want := append([]T(nil), c...)
+		kern(transA, m, n, k, T(0.7), a, lda, b, ldb, T(beta), want, ldc)
+		for _, fromT := range []bool{false, true} {
+			bp := make([]T, packedLen(k, n, nr))
+			fill(bp) // what packB must overwrite
+			if fromT {
+				packB(bp, bt, k+2, k, n, nr, true)
+			} else {
+				packB(bp, b, ldb, k, n, nr, false)
+			}
+			got := append([]T(nil), c...)
+			packed(transA, m, n, k, T(0.7), a, lda, bp, T(beta), got, ldc)
+			for i := range got {
+				if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
+					t.Fatalf("m%d n%d k%d transA=%v β=%v packed from Bᵀ=%v: C element %d is %v, unpacked %v",
+						m, n, k, transA, beta, fromT, i, got[i], want[i])
 				}
 			}
 		}
