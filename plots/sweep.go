@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"math"
 	"os"
 
 	"gonum.org/v1/plot"
@@ -60,8 +61,50 @@ func SweepFigure(dir, name, title, xLabel, yLabel string, curves []MeanCurve, lo
 	if !drawn {
 		return nil, fmt.Errorf("sweep figure %s: no finished run has a value to draw", name)
 	}
+	p.Legend.Left = legendLeft(curves, logX)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	return writeFigure(dir, name, single(p, 6*vg.Inch, 4*vg.Inch))
+}
+
+// legendLeft reports whether the legend of a sweep figure goes into the top left corner
+// rather than the top right one: the corner the curves leave freer, the side whose outer
+// quarter of the x range (in log x with logX) has the lower highest point, mean + SD, so
+// that the legend does not cover the error bars of rising curves (they end high on the
+// right) nor of falling ones.
+func legendLeft(curves []MeanCurve, logX bool) bool {
+	pos := func(x float64) float64 {
+		if logX {
+			return math.Log10(x)
+		}
+		return x
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range curves {
+		for _, x := range c.X {
+			if v := pos(x); !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	if !(hi > lo) {
+		return false
+	}
+	left, right := math.Inf(-1), math.Inf(-1)
+	for _, c := range curves {
+		for i, x := range c.X {
+			top := c.Mean[i] + c.SD[i]
+			if math.IsNaN(top) {
+				continue
+			}
+			switch u := (pos(x) - lo) / (hi - lo); {
+			case u <= 0.25:
+				left = max(left, top)
+			case u >= 0.75:
+				right = max(right, top)
+			}
+		}
+	}
+	return left < right
 }
