@@ -41,6 +41,9 @@ func normalsPCG(dst []float64, src *rand.PCG) { normalsTo(dst, src, 1, len(dst),
 // done as a separate pass they cost about 1 ns per deviate.
 func normalsTo[T float32 | float64](dst []T, src *rand.PCG, n, b int, scale float64) {
 	nb := n * b
+	if len(dst) == 0 {
+		return
+	}
 	if nb <= 0 || len(dst)%nb != 0 {
 		panic("train: noise length is not a multiple of the block size") // programmer error
 	}
