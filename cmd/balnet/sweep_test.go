@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +40,18 @@ func balnetBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "balnet")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		// The same build as this test binary (the environment carries CGO_ENABLED and
+		// GOEXPERIMENT, the tags must be passed): an OpenBLAS test run with children of the
+		// default build compared two builds whose products round differently.
+		args := []string{"build", "-o", binPath}
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, st := range bi.Settings {
+				if st.Key == "-tags" && st.Value != "" {
+					args = append(args, "-tags", st.Value)
+				}
+			}
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
