@@ -71,8 +71,8 @@ type RelaxCheck struct {
 	Residual                  float64
 }
 
-// RelaxWatched is Relax, with the same arithmetic in the same order (bit-identical while
-// it runs), that also records the growth of the state and stops after the first step at
+// RelaxWatched is Relax, with the same steps (relaxStep: bit-identical while it runs),
+// that also records the growth of the state and stops after the first step at
 // which max|h| exceeds limit or some element is not finite (NaN or ±Inf). It returns what
 // it saw; the caller decides what counts as divergence.
 func RelaxWatched(sp Spec, p *Params, h *mat.Dense, i0, duration, limit float64) RelaxCheck {
@@ -83,21 +83,8 @@ func RelaxWatched(sp Spec, p *Params, h *mat.Dense, i0, duration, limit float64)
 	drive := Drive(sp, p, i0)
 	phi := mat.NewDense(n, b, nil)
 	rec := mat.NewDense(n, b, nil)
-	leak := sp.Leak()
 	for t := 0; t < steps; t++ {
-		applyPhi(phi, sp.Phi.F, h)
-		rec.Mul(p.J, phi)
-		worst := 0.0
-		for i := 0; i < n; i++ {
-			for k := 0; k < b; k++ {
-				v := h.At(i, k)
-				v += leak * (-v + rec.At(i, k) + drive[i])
-				h.Set(i, k, v)
-				if a := math.Abs(v); !(a <= worst) { // NaN sticks
-					worst = a
-				}
-			}
-		}
+		worst := relaxStep(sp, p, h, phi, rec, drive)
 		c.Steps, c.MaxEnd = t+1, worst
 		if t+1 == (steps+1)/2 {
 			c.MaxHalf = worst

@@ -88,17 +88,30 @@ func Relax(sp Spec, p *Params, h *mat.Dense, i0, duration float64) {
 	drive := Drive(sp, p, i0)
 	phi := mat.NewDense(n, b, nil)
 	rec := mat.NewDense(n, b, nil)
+	for range steps {
+		relaxStep(sp, p, h, phi, rec, drive)
+	}
+}
+
+// relaxStep is one step of Relax on the N×B state h, with phi and rec as scratch, and
+// returns the new max |h_ik| (NaN if some element is NaN).
+func relaxStep(sp Spec, p *Params, h, phi, rec *mat.Dense, drive []float64) float64 {
+	n, b := h.Dims()
 	leak := sp.Leak()
-	for t := 0; t < steps; t++ {
-		applyPhi(phi, sp.Phi.F, h)
-		rec.Mul(p.J, phi)
-		for i := 0; i < n; i++ {
-			for k := 0; k < b; k++ {
-				v := h.At(i, k)
-				h.Set(i, k, v+leak*(-v+rec.At(i, k)+drive[i]))
+	applyPhi(phi, sp.Phi.F, h)
+	rec.Mul(p.J, phi)
+	worst := 0.0
+	for i := 0; i < n; i++ {
+		for k := 0; k < b; k++ {
+			v := h.At(i, k)
+			v += leak * (-v + rec.At(i, k) + drive[i])
+			h.Set(i, k, v)
+			if a := math.Abs(v); !(a <= worst) { // NaN sticks
+				worst = a
 			}
 		}
 	}
+	return worst
 }
 
 // Derivative returns φ′ applied to column col of the N×B state h: the diagonal of the
