@@ -22,9 +22,9 @@ func (s *series) Record(f *sim.Frame) error {
 	return nil
 }
 
-// simulate runs one network realization (couplings from seed) of size n driven by the
-// OU path of pathSeed after a burn-in at constant I₀ = 1, and returns its series.
-func simulate(t *testing.T, n int, g, b, sigma, dt float64, burn, steps int, seed, pathSeed uint64) *series {
+// testNetwork is one realization (couplings from seed) of the default network of size n
+// with gain g, balance b and input weights W_in = 1, without a readout.
+func testNetwork(t *testing.T, n int, g, b float64, seed uint64) sim.Network {
 	t.Helper()
 	ns := model.DefaultSettings()
 	ns.N, ns.G, ns.B, ns.Win = n, g, b, model.Gaussian{Mean: 1}
@@ -37,6 +37,14 @@ func simulate(t *testing.T, n int, g, b, sigma, dt float64, burn, steps int, see
 		t.Fatal(err)
 	}
 	nw.Wout = nil
+	return nw
+}
+
+// simulate runs one network realization (couplings from seed) of size n driven by the
+// OU path of pathSeed after a burn-in at constant I₀ = 1, and returns its series.
+func simulate(t *testing.T, n int, g, b, sigma, dt float64, burn, steps int, seed, pathSeed uint64) *series {
+	t.Helper()
+	nw := testNetwork(t, n, g, b, seed)
 	path := make([]float64, burn+steps+1)
 	ou := path[burn:]
 	tasks.OU{Channels: 1, DT: dt, TauS: 1, I0: 1, I1: 0.1, Stationary: true}.Fill(ou, len(ou), 1, rand.New(rand.NewPCG(pathSeed, 3)))
@@ -44,9 +52,8 @@ func simulate(t *testing.T, n int, g, b, sigma, dt float64, burn, steps int, see
 		path[i] = 1
 	}
 	s := &series{}
-	_, err = sim.Run(context.Background(), nw, sim.Path{path}, sim.Settings{DT: dt, Sigma: sigma, BurnIn: burn, Steps: steps},
-		rand.New(rand.NewPCG(seed, 2)), s)
-	if err != nil {
+	if _, err := sim.Run(context.Background(), nw, sim.Path{path}, sim.Settings{DT: dt, Sigma: sigma, BurnIn: burn, Steps: steps},
+		rand.New(rand.NewPCG(seed, 2)), s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -130,17 +137,7 @@ func (s *acSink) Record(f *sim.Frame) error {
 // constant input I₀ = 1 and returns its c(τ′).
 func stationaryAC(t *testing.T, n int, g, b, sigma, dt float64, burn, steps, band int, seed uint64) []float64 {
 	t.Helper()
-	ns := model.DefaultSettings()
-	ns.N, ns.G, ns.B, ns.Win = n, g, b, model.Gaussian{Mean: 1}
-	p, err := model.NewParams(ns, 1, 1, rand.New(rand.NewPCG(seed, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nw, err := sim.FromParams(p, ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nw.Wout = nil
+	nw := testNetwork(t, n, g, b, seed)
 	path := make([]float64, burn+steps+1)
 	for i := range path {
 		path[i] = 1
@@ -149,9 +146,8 @@ func stationaryAC(t *testing.T, n int, g, b, sigma, dt float64, burn, steps, ban
 	for i := range s.ring {
 		s.ring[i] = make([]float64, n)
 	}
-	_, err = sim.Run(context.Background(), nw, sim.Path{path}, sim.Settings{DT: dt, Sigma: sigma, BurnIn: burn, Steps: steps, State: true},
-		rand.New(rand.NewPCG(seed, 2)), s)
-	if err != nil {
+	if _, err := sim.Run(context.Background(), nw, sim.Path{path}, sim.Settings{DT: dt, Sigma: sigma, BurnIn: burn, Steps: steps, State: true},
+		rand.New(rand.NewPCG(seed, 2)), s); err != nil {
 		t.Fatal(err)
 	}
 	for k := range s.sum {
