@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -574,47 +576,12 @@ func TestSweepInfo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes (-short)")
 	}
-	useBinary(t)
 	// A short Fig. 5 network: 2¹⁴ recorded steps of 2⁻⁸τ, nperseg 2⁸ (K = 127).
-	set := "  sim.dt: 0.00390625\n  info.duration: 64\n  info.burn_in: 4\n  info.nperseg: 256\n"
-	spec := filepath.Join(t.TempDir(), "spec.yaml")
-	if err := os.WriteFile(spec, []byte("command: info\nset:\n"+set+"grid:\n  network.b: [1, 10]\nseeds: [3]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "sweep")
-	mustRun(t, "sweep", spec, "--out", dir, "--workers", "2")
-	rows := manifest(t, dir)
-	if len(rows) != 2 {
-		t.Fatalf("manifest: got %d runs, want 2", len(rows))
-	}
-	for _, row := range rows {
-		if row["status"] != "done" || row["seed"] != "3" {
-			t.Errorf("manifest row %v: want done with seed 3", row)
-		}
-		direct := filepath.Join(t.TempDir(), "info")
-		mustRun(t, "info", "--no-plots", "--quiet", "--out", direct, "--set", "network.b="+row["network.b"],
-			"--set", "seed=3", "--set", "info.seed=3", "--set", "sim.dt=0.00390625", "--set", "info.duration=64",
-			"--set", "info.burn_in=4", "--set", "info.nperseg=256")
-		for _, f := range []string{"info.csv", "info-summary.csv"} {
-			if got, want := readFile(t, filepath.Join(dir, "runs", row["dir"], f)), readFile(t, filepath.Join(direct, f)); !bytes.Equal(got, want) {
-				t.Errorf("%s of run %s differs from the direct balnet info run", f, row["id"])
-			}
-		}
-	}
+	dir := sweepMatchesDirect(t, "info", "network.b", "[1, 10]", "3",
+		map[string]string{"sim.dt": "0.00390625", "info.duration": "64", "info.burn_in": "4", "info.nperseg": "256"},
+		[]string{"info.seed=3"}, "info.csv", "info-summary.csv")
 	mustRun(t, "sweep", "collect", dir, "--x", "network.b", "--y", "r_lb")
-	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "summary.csv")))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := func(name string) int {
-		for i, h := range recs[0] {
-			if h == name {
-				return i
-			}
-		}
-		t.Fatalf("summary.csv header %v has no %s", recs[0], name)
-		return -1
-	}
+	recs, col := summaryTable(t, dir)
 	b, r := col("network.b"), col("r_lb")
 	col("r_eq21")
 	rate := map[string]float64{}
@@ -641,47 +608,12 @@ func TestSweepFluctuations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes (-short)")
 	}
-	useBinary(t)
 	// The §6.5 network shrunk to N = 200 and 10τ (about 0.1 s per run).
-	set := "  network.n: 200\n  fluctuations.dt: 0.02\n  fluctuations.duration: 10\n  fluctuations.burn_in: 2\n"
-	spec := filepath.Join(t.TempDir(), "spec.yaml")
-	if err := os.WriteFile(spec, []byte("command: fluctuations\nset:\n"+set+"grid:\n  network.lowrank.theta_deg: [15, 45]\nseeds: [2]\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "sweep")
-	mustRun(t, "sweep", spec, "--out", dir, "--workers", "2")
-	rows := manifest(t, dir)
-	if len(rows) != 2 {
-		t.Fatalf("manifest: got %d runs, want 2", len(rows))
-	}
-	for _, row := range rows {
-		if row["status"] != "done" || row["seed"] != "2" {
-			t.Errorf("manifest row %v: want done with seed 2", row)
-		}
-		direct := filepath.Join(t.TempDir(), "fl")
-		mustRun(t, "fluctuations", "--no-plots", "--quiet", "--out", direct, "--set", "network.lowrank.theta_deg="+row["network.lowrank.theta_deg"],
-			"--set", "seed=2", "--set", "fluctuations.seed=2", "--set", "network.n=200", "--set", "fluctuations.dt=0.02",
-			"--set", "fluctuations.duration=10", "--set", "fluctuations.burn_in=2")
-		for _, f := range []string{"modes.csv", "fluctuations-summary.csv"} {
-			if got, want := readFile(t, filepath.Join(dir, "runs", row["dir"], f)), readFile(t, filepath.Join(direct, f)); !bytes.Equal(got, want) {
-				t.Errorf("%s of run %s differs from the direct balnet fluctuations run", f, row["id"])
-			}
-		}
-	}
+	dir := sweepMatchesDirect(t, "fluctuations", "network.lowrank.theta_deg", "[15, 45]", "2",
+		map[string]string{"network.n": "200", "fluctuations.dt": "0.02", "fluctuations.duration": "10", "fluctuations.burn_in": "2"},
+		[]string{"fluctuations.seed=2"}, "modes.csv", "fluctuations-summary.csv")
 	mustRun(t, "sweep", "collect", dir)
-	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "summary.csv")))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := func(name string) int {
-		for i, h := range recs[0] {
-			if h == name {
-				return i
-			}
-		}
-		t.Fatalf("summary.csv header %v has no %s", recs[0], name)
-		return -1
-	}
+	recs, col := summaryTable(t, dir)
 	th, tn, amp := col("network.lowrank.theta_deg"), col("tan_theta"), col("amplitude_over_sqrt_cphi")
 	col("c_phi")
 	col("rt_dphi_std")
@@ -699,5 +631,71 @@ func TestSweepFluctuations(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "figures", f)); err != nil {
 			t.Errorf("collect figure: %v", err)
 		}
+	}
+}
+
+// sweepMatchesDirect runs a sweep of command over key ∈ values (a YAML list) with one seed
+// and the settings set, with two workers, and checks that every run is done with that seed
+// and that its files equal, byte for byte, those of the same run made directly with
+// command --set … (set, the grid value, seed and the extra settings). It returns the
+// sweep's directory.
+func sweepMatchesDirect(t *testing.T, command, key, values, seed string, set map[string]string, extra []string, files ...string) string {
+	t.Helper()
+	useBinary(t)
+	keys := slices.Sorted(maps.Keys(set))
+	var spec strings.Builder
+	fmt.Fprintf(&spec, "command: %s\nset:\n", command)
+	for _, k := range keys {
+		fmt.Fprintf(&spec, "  %s: %s\n", k, set[k])
+	}
+	fmt.Fprintf(&spec, "grid:\n  %s: %s\nseeds: [%s]\n", key, values, seed)
+	path := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(path, []byte(spec.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "sweep")
+	mustRun(t, "sweep", path, "--out", dir, "--workers", "2")
+	rows := manifest(t, dir)
+	if len(rows) != strings.Count(values, ",")+1 {
+		t.Fatalf("manifest: got %d runs, want one per value of %s", len(rows), values)
+	}
+	for _, row := range rows {
+		if row["status"] != "done" || row["seed"] != seed {
+			t.Errorf("manifest row %v: want done with seed %s", row, seed)
+		}
+		direct := filepath.Join(t.TempDir(), "direct")
+		args := []string{command, "--no-plots", "--quiet", "--out", direct, "--set", key + "=" + row[key], "--set", "seed=" + seed}
+		for _, kv := range extra {
+			args = append(args, "--set", kv)
+		}
+		for _, k := range keys {
+			args = append(args, "--set", k+"="+set[k])
+		}
+		mustRun(t, args...)
+		for _, f := range files {
+			if got, want := readFile(t, filepath.Join(dir, "runs", row["dir"], f)), readFile(t, filepath.Join(direct, f)); !bytes.Equal(got, want) {
+				t.Errorf("%s of run %s differs from the direct balnet %s run", f, row["id"], command)
+			}
+		}
+	}
+	return dir
+}
+
+// summaryTable reads DIR/summary.csv and returns its records and the index of a named
+// column (failing the test when the header has none).
+func summaryTable(t *testing.T, dir string) ([][]string, func(string) int) {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(readFile(t, filepath.Join(dir, "summary.csv")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs, func(name string) int {
+		for i, h := range recs[0] {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("summary.csv header %v has no %s", recs[0], name)
+		return -1
 	}
 }
